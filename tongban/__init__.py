@@ -1,0 +1,1 @@
+"""Tongban (通办): province-wide employment and unemployment-insurance services."""

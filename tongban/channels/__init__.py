@@ -1,0 +1,1 @@
+"""Channels: the external HTTP API, API clients (bearer tokens), idempotency, file imports."""

@@ -1,0 +1,90 @@
+"""The shared kernel's tables: the append-only audit log and the outbox."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete a row that may only be appended."""
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{self.model.__name__} rows cannot be updated")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError(f"{self.model.__name__} rows cannot be deleted")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{self.model.__name__} rows cannot be updated")
+
+
+class AppendOnlyModel(models.Model):
+    """A row is written once. The ORM refuses changes here; database triggers refuse them too."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows cannot be updated")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{type(self).__name__} rows cannot be deleted")
+
+
+class AuditEvent(AppendOnlyModel):
+    """One thing that happened: who (user or API client), at which office, to what, when.
+
+    Kept at least six months (Cybersecurity Law art. 21); never changed.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    actor_kind = models.CharField(max_length=16)
+    actor_label = models.CharField(max_length=150)
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    actor_client_id = models.BigIntegerField(null=True, blank=True)
+    office_code = models.CharField(max_length=32, blank=True, default="")
+    subject_type = models.CharField(max_length=64)
+    subject_id = models.CharField(max_length=64)
+    event_type = models.CharField(max_length=64, db_index=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.event_type} {self.subject_type}:{self.subject_id}"
+
+
+class OutboxMessage(models.Model):
+    """A domain event, written in the same transaction as the change that caused it.
+
+    It is delivered to its handlers after commit (at least once); handlers are idempotent.
+    """
+
+    topic = models.CharField(max_length=64, db_index=True)
+    payload = models.JSONField()
+    created_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"],
+                name="outbox_pending_idx",
+                condition=models.Q(processed_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk}"

@@ -1,0 +1,177 @@
+"""Reading the registry: what the platform knows about a person, pulled instead of papers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from tongban.core.errors import InvalidInput, NotFound
+from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id
+from tongban.registry.models import (
+    Contribution,
+    Employer,
+    InsuranceSpell,
+    Person,
+    Registration,
+    SeparationReason,
+)
+
+LOOKUP_CHUNK = 5000
+
+
+def person_get(*, id_number: str, as_of: date | None = None) -> Person:
+    """The person with this ID number; a malformed number is a 422, an unknown one a 404."""
+    try:
+        number = parse_citizen_id(id_number, as_of=as_of).number
+    except InvalidIdentifier as error:
+        raise InvalidInput.of("id_number", error.code, error.message) from None
+    person = Person.objects.select_related("residence_region").filter(id_number=number).first()
+    if person is None:
+        raise NotFound(
+            "No person with this ID number is known to the registry.", code="unknown_person"
+        )
+    return person
+
+
+def person_by_pk(*, pk: int) -> Person:
+    return Person.objects.select_related("residence_region").get(pk=pk)
+
+
+def employer_get(*, uscc: str) -> Employer:
+    employer = Employer.objects.select_related("region").filter(uscc=uscc).first()
+    if employer is None:
+        raise NotFound("No employer with this credit code is known.", code="unknown_employer")
+    return employer
+
+
+def separation_reasons_list() -> QuerySet[SeparationReason]:
+    return SeparationReason.objects.order_by("sort_order", "code")
+
+
+def separation_reason_ids_by_code() -> dict[str, int]:
+    return dict(SeparationReason.objects.values_list("code", "id"))
+
+
+def _chunks(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        yield values[start : start + LOOKUP_CHUNK]
+
+
+def person_ids_for(id_numbers: Iterable[str]) -> dict[str, int]:
+    """ID number → person id for those known; one query per few thousand numbers."""
+    wanted = sorted(set(id_numbers))
+    found: dict[str, int] = {}
+    for chunk in _chunks(wanted):
+        found.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "id"))
+    return found
+
+
+def employer_ids_for(usccs: Iterable[str]) -> dict[str, int]:
+    wanted = sorted(set(usccs))
+    found: dict[str, int] = {}
+    for chunk in _chunks(wanted):
+        found.update(Employer.objects.filter(uscc__in=chunk).values_list("uscc", "id"))
+    return found
+
+
+def spells_of(*, person: Person) -> list[InsuranceSpell]:
+    """All insurance spells of a person, oldest first, with employer, region and reason."""
+    return list(
+        InsuranceSpell.objects.filter(person=person)
+        .select_related("employer", "region", "reason")
+        .order_by("start_date", "id")
+    )
+
+
+def open_spells_of(*, person: Person, as_of: date) -> list[InsuranceSpell]:
+    return [
+        s
+        for s in spells_of(person=person)
+        if s.start_date <= as_of and (s.end_date is None or s.end_date > as_of)
+    ]
+
+
+def insured_spell(*, person: Person, as_of: date) -> InsuranceSpell | None:
+    """The spell that holds the person's UI relationship on ``as_of`` (docs/routing.md).
+
+    The relationship follows the person: it sits in the region of the spell that
+    started last among those started by ``as_of`` (an open one wins over ended
+    ones; among several open, the latest start, then the highest id). If every
+    spell has ended, it stays with the one that ended last. No spell: None.
+    """
+    started = [s for s in spells_of(person=person) if s.start_date <= as_of]
+    if not started:
+        return None
+    open_now = [s for s in started if s.end_date is None or s.end_date > as_of]
+    if open_now:
+        return max(open_now, key=lambda s: (s.start_date, s.pk))
+    return max(started, key=lambda s: (s.end_date or date.max, s.start_date, s.pk))
+
+
+def contributions_of(*, person: Person, until: date | None = None) -> list[tuple[date, str]]:
+    """(month, region code) for each contribution month of the person, oldest first."""
+    rows = Contribution.objects.filter(person=person)
+    if until is not None:
+        rows = rows.filter(month__lte=until)
+    return list(rows.order_by("month").values_list("month", "region__code"))
+
+
+def contribution_months_by_region(*, person: Person, until: date | None = None) -> dict[str, int]:
+    """Distinct contribution months per region code (two employers in a month count once)."""
+    seen = {(m, r) for m, r in contributions_of(person=person, until=until)}
+    return dict(Counter(r for _, r in seen))
+
+
+def contribution_months_total(*, person: Person, until: date | None = None) -> int:
+    """Distinct months with contributions anywhere in the province."""
+    return len({m for m, _ in contributions_of(person=person, until=until)})
+
+
+def registrations_of(*, person: Person) -> list[Registration]:
+    return list(
+        Registration.objects.filter(person=person)
+        .select_related("region", "office")
+        .order_by("start_date", "id")
+    )
+
+
+def open_registration(*, person: Person, kind: str, as_of: date) -> Registration | None:
+    return (
+        Registration.objects.filter(person=person, kind=kind, start_date__lte=as_of)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=as_of))
+        .select_related("region", "office")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class RegistryCounts:
+    persons: int
+    employers: int
+    spells: int
+    contributions: int
+
+
+def registry_counts() -> RegistryCounts:
+    """Row counts for the demo and the operator (approximate on PostgreSQL's big tables)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname, reltuples::bigint FROM pg_class WHERE relname = "
+                "'registry_contribution'"
+            )
+            row = cursor.fetchone()
+        contributions = int(row[1]) if row and row[1] > 0 else Contribution.objects.count()
+    else:
+        contributions = Contribution.objects.count()
+    return RegistryCounts(
+        persons=Person.objects.count(),
+        employers=Employer.objects.count(),
+        spells=InsuranceSpell.objects.count(),
+        contributions=contributions,
+    )

@@ -1,0 +1,1 @@
+"""Web: server-rendered pages — the office workbench, the claimant portal, supervision."""
