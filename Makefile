@@ -29,8 +29,10 @@ typecheck: install
 contracts: install
 	$(BIN)/lint-imports
 
+# Tests that commit for real (marked `transactional`) run in a session of their own.
 pytest: install browser-deps
-	$(BIN)/pytest -n 2 --dist loadgroup -q
+	$(BIN)/pytest -n 2 -q -m "not transactional"
+	$(BIN)/pytest -q -m transactional
 
 test: lint typecheck contracts messages-check pytest
 

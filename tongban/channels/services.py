@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
 
 from tongban.channels.models import ApiClient, IdempotencyRecord
@@ -140,6 +141,7 @@ def idempotent_call(
                 status, body = call()
             except DomainError as error:
                 status, body = problem(error)
+            body = as_json(body)
             IdempotencyRecord.objects.create(
                 client=client,
                 key=key,
@@ -155,6 +157,11 @@ def idempotent_call(
             raise
         return stored
     return status, body
+
+
+def as_json(body: Any) -> Any:
+    """The body as it will be rendered (dates as ISO strings), so a replay is byte-identical."""
+    return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
 
 
 def _replay(client: ApiClient, key: str, fingerprint: str) -> Response | None:
