@@ -18,9 +18,7 @@ import pytest
 from django.conf import settings
 
 from tongban.channels.setup import platform_init
-from tongban.core.actors import Actor
-
-TEST_ACTOR = Actor.operator("test")
+from tongban.core.testing import TEST_ACTOR
 
 
 def load_reference_data() -> None:
@@ -52,4 +50,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "transactional_db" in getattr(item, "fixturenames", ())
         )
         if commits and item.get_closest_marker("transactional") is None:
-            raise pytest.UsageError(f"{item.nodeid} commits for real: mark it @pytest.mark.transactional")
+            raise pytest.UsageError(
+                f"{item.nodeid} commits for real: mark it @pytest.mark.transactional"
+            )

@@ -3,8 +3,8 @@ import pytest
 from tongban.catalogue.models import CatalogueVersion
 from tongban.catalogue.selectors import catalogue_current, item_get, items_list
 from tongban.catalogue.services import CatalogueFileError, _data_file, catalogue_load
-from tongban.conftest import TEST_ACTOR
 from tongban.core.errors import NotFound
+from tongban.core.testing import TEST_ACTOR
 
 pytestmark = pytest.mark.django_db
 
@@ -47,10 +47,13 @@ def test_loading_the_same_file_again_makes_no_new_version():
 
 
 def test_a_changed_file_becomes_a_new_version_that_decisions_can_name():
-    text = _data_file("items.yaml").replace("time_limit_working_days: 5", "time_limit_working_days: 3")
+    text = _data_file("items.yaml").replace(
+        "time_limit_working_days: 5", "time_limit_working_days: 3"
+    )
     old = catalogue_current().version
     result = catalogue_load(actor=TEST_ACTOR, source=text)
-    assert result.created and result.version == old + 1
+    assert result.created
+    assert result.version == old + 1
     assert item_get("employment_certificate").time_limit_working_days == 3
     assert item_get("employment_certificate").catalogue_version == old + 1
 
@@ -58,12 +61,16 @@ def test_a_changed_file_becomes_a_new_version_that_decisions_can_name():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("initial_review: [identity]\n", "initial_review: [nonsense]\n"), "unknown initial_review"),
+        (
+            ("initial_review: [identity]\n", "initial_review: [nonsense]\n"),
+            "unknown initial_review",
+        ),
         (("channels: [automatic]\n", "channels: [carrier_pigeon]\n"), "unknown channels"),
         (("code: ui_certificate", "code: ui_benefit"), "not unique"),
     ],
 )
 def test_an_invalid_catalogue_file_is_refused(change, message):
-    text = _data_file("items.yaml").replace(*change, 1)
+    old, new = change
+    text = _data_file("items.yaml").replace(old, new, 1)
     with pytest.raises(CatalogueFileError, match=message):
         catalogue_load(actor=TEST_ACTOR, source=text)

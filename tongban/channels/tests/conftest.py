@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from tongban.channels.services import client_create
-from tongban.conftest import TEST_ACTOR
+from tongban.core.testing import TEST_ACTOR
 from tongban.regions.services import staff_create
 from tongban.registry.tests.factories import EmployerFactory
 
@@ -45,7 +45,9 @@ def employer(db):
 
 @pytest.fixture
 def employer_api(employer):
-    return Api(client_create(actor=TEST_ACTOR, kind="employer", name=None, uscc=employer.uscc).token)
+    return Api(
+        client_create(actor=TEST_ACTOR, kind="employer", name=None, uscc=employer.uscc).token
+    )
 
 
 @pytest.fixture
@@ -56,7 +58,11 @@ def channel_api(db):
 @pytest.fixture
 def staff_api(db):
     staff_create(
-        actor=TEST_ACTOR, username="hk1", office_code="haikou-longhua", roles=["acceptor"], password=None
+        actor=TEST_ACTOR,
+        username="hk1",
+        office_code="haikou-longhua",
+        roles=["acceptor"],
+        password=None,
     )
     return Api(client_create(actor=TEST_ACTOR, kind="staff", name=None, username="hk1").token)
 

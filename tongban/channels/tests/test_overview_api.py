@@ -2,7 +2,13 @@ from datetime import date
 
 import pytest
 
-from tongban.registry.tests.factories import EmployerFactory, PersonFactory, SpellFactory, contribute, reason
+from tongban.registry.tests.factories import (
+    EmployerFactory,
+    PersonFactory,
+    SpellFactory,
+    contribute,
+    reason,
+)
 from tongban.registry.tests.factories import region as region_of
 
 pytestmark = pytest.mark.django_db
@@ -42,11 +48,15 @@ def test_overview_shows_the_registry_masked(channel_api, worker):
         {"region_code": "460100", "months": 48},
         {"region_code": "460200", "months": 57},
     ]
-    assert [s["separation_reason"]["code"] for s in body["spells"]] == ["contract_expired", "dismissed"]
+    assert [s["separation_reason"]["code"] for s in body["spells"]] == [
+        "contract_expired",
+        "dismissed",
+    ]
 
 
 def test_overview_refusals(channel_api, employer_api, worker):
     assert employer_api.get(f"/persons/{worker.id_number}/overview").status_code == 403
     bad = channel_api.get("/persons/460100199001010018/overview")
-    assert bad.status_code == 422 and bad.json()["errors"][0]["code"] == "check_digit"
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["code"] == "check_digit"
     assert channel_api.get("/persons/460100199001010019/overview").status_code == 404

@@ -8,7 +8,8 @@ def test_requests_without_a_valid_token_get_a_401_problem(anonymous_api):
     assert response.status_code == 401
     assert response["Content-Type"] == "application/problem+json"
     body = response.json()
-    assert body["status"] == 401 and body["type"].startswith("urn:tongban:problem:")
+    assert body["status"] == 401
+    assert body["type"].startswith("urn:tongban:problem:")
     anonymous_api.token = "tb_not-a-token"
     assert anonymous_api.get("/items").status_code == 401
 
@@ -22,7 +23,8 @@ def test_items_are_the_twelve_of_the_catalogue(channel_api):
         "rural_worker_allowance", "ui_certificate",
     ]  # fmt: skip
     ui = items[2]
-    assert ui["pays_money"] is True and ui["time_limit_working_days"] == 10
+    assert ui["pays_money"] is True
+    assert ui["time_limit_working_days"] == 10
     assert ui["materials"] == ["居民身份证或社会保障卡"]
     assert {i["code"] for i in items if i["pays_money"]} == {
         "ui_benefit", "unemployment_subsidy", "skill_subsidy", "funeral_survivor",
@@ -32,7 +34,8 @@ def test_items_are_the_twelve_of_the_catalogue(channel_api):
 
 def test_items_speak_english_when_asked(channel_api):
     response = channel_api.http.get(
-        "/api/v1/items", headers={"Authorization": f"Bearer {channel_api.token}", "Accept-Language": "en"}
+        "/api/v1/items",
+        headers={"Authorization": f"Bearer {channel_api.token}", "Accept-Language": "en"},
     )
     assert response.json()[2]["name"] == "Unemployment insurance benefit"
 

@@ -20,7 +20,11 @@ def _event() -> AuditEvent:
 
 def test_an_audit_event_records_who_where_what():
     event = _event()
-    assert (event.actor_kind, event.actor_user_id, event.office_code) == ("staff", 7, "haikou-agency")
+    assert (event.actor_kind, event.actor_user_id, event.office_code) == (
+        "staff",
+        7,
+        "haikou-agency",
+    )
     assert (event.subject_type, event.subject_id, event.event_type) == ("person", "1", "thing_done")
     assert event.at is not None
 
@@ -49,9 +53,12 @@ def test_the_orm_refuses_to_change_or_delete_audit_events():
 )
 def test_postgresql_refuses_raw_sql_changes_too(sql):
     event = _event()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [event.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).event_type == "thing_done"
 
 
@@ -83,9 +90,12 @@ def test_outbox_delivers_after_commit_and_retries_failures(django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         message = outbox_emit("test.delivered", {"n": 1})
     message.refresh_from_db()
-    assert seen == [] and message.processed_at is None and message.attempts == 1
+    assert seen == []
+    assert message.processed_at is None
+    assert message.attempts == 1
     assert "gateway down" in message.last_error
     assert outbox_deliver(topic="test.delivered") == 1
     message.refresh_from_db()
-    assert seen == [1] and message.processed_at is not None
+    assert seen == [1]
+    assert message.processed_at is not None
     assert outbox_deliver(topic="test.delivered") == 0  # delivered once

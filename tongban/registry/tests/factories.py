@@ -17,7 +17,12 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _sequence = itertools.count(1)
 
 
-def citizen_id(address: str = "460100", birth: date = date(1990, 1, 1), seq: int | None = None, male: bool = True) -> str:
+def citizen_id(
+    address: str = "460100",
+    birth: date = date(1990, 1, 1),
+    seq: int | None = None,
+    male: bool = True,
+) -> str:
     """A valid GB 11643 number for the given address code, birth date and sequence."""
     n = next(_sequence) if seq is None else seq
     order = (n * 2 + (1 if male else 0)) % 1000
@@ -82,7 +87,9 @@ def reason(code: str) -> SeparationReason:
     return SeparationReason.objects.get(code=code)
 
 
-def contribute(spell: InsuranceSpell, months: int, *, first: date | None = None, base_fen: int = 500000) -> None:
+def contribute(
+    spell: InsuranceSpell, months: int, *, first: date | None = None, base_fen: int = 500000
+) -> None:
     """Monthly contributions for ``months`` months from ``first`` (default: the spell's start)."""
     start = first or spell.start_date.replace(day=1)
     rows = []

@@ -25,7 +25,9 @@ OTHER_EMPLOYER = uscc(900002)
 ALICE = citizen_id("460100", date(1990, 1, 1), seq=11)
 BOB = citizen_id("460200", date(1985, 6, 15), seq=12, male=False)
 CAROL_LOWER_X = next(
-    n.lower() for s in range(100, 200) if (n := citizen_id("469002", date(1979, 3, 3), seq=s)).endswith("X")
+    n.lower()
+    for s in range(100, 200)
+    if (n := citizen_id("469002", date(1979, 3, 3), seq=s)).endswith("X")
 )
 
 
@@ -119,7 +121,9 @@ def test_loading_the_same_files_twice_changes_nothing(tmp_path, employers, perso
     )
     assert (again.accepted, again.changed, again.unchanged, again.rejected) == (3, 0, 3, [])
     changed_phone = run(
-        tmp_path, "persons", f"id_number,name,residence_region_code,phone\n{BOB},李娜,460200,13900000000\n"
+        tmp_path,
+        "persons",
+        f"id_number,name,residence_region_code,phone\n{BOB},李娜,460200,13900000000\n",
     )
     assert changed_phone.changed == 1
     assert Person.objects.get(id_number=BOB).phone == "13900000000"
@@ -200,7 +204,7 @@ def test_a_bad_header_refuses_the_whole_file(tmp_path):
 
 def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     path = tmp_path / "persons.csv"
-    path.write_bytes("id_number,name,residence_region_code\n".encode() + "王".encode("gbk") + b"\n")
+    path.write_bytes(b"id_number,name,residence_region_code\n" + "王".encode("gbk") + b"\n")
     with pytest.raises(InvalidInput, match="not UTF-8"):
         import_file(kind="persons", path=path, actor=ACTOR, as_of=AS_OF)
 
@@ -218,19 +222,32 @@ def test_a_crash_half_way_leaves_nothing_written(tmp_path, employers, persons, m
 
     monkeypatch.setattr(bulk, "contributions_load", crash_on_second_chunk)
     audit_before = AuditEvent.objects.count()
-    run(tmp_path, "spells", f"id_number,uscc,region_code,start_date\n{ALICE},{EMPLOYER},460100,2018-01-01\n")
+    run(
+        tmp_path,
+        "spells",
+        f"id_number,uscc,region_code,start_date\n{ALICE},{EMPLOYER},460100,2018-01-01\n",
+    )
     months = "".join(f"{ALICE},{EMPLOYER},460100,2019-{m:02d},500000,5000\n" for m in range(1, 6))
     with pytest.raises(OSError, match="disk full"):
-        run(tmp_path, "contributions", "id_number,uscc,region_code,month,base_fen,amount_fen\n" + months)
+        run(
+            tmp_path,
+            "contributions",
+            "id_number,uscc,region_code,month,base_fen,amount_fen\n" + months,
+        )
     assert Contribution.objects.count() == 0
     assert AuditEvent.objects.count() == audit_before + 1  # the spells file only
 
 
 def test_the_command_prints_a_summary_with_row_numbers(tmp_path, employers):
     path = tmp_path / "persons.csv"
-    path.write_text(f"id_number,name,residence_region_code\n{ALICE},王小明,460100\n460100900101001,旧号,460100\n")
+    path.write_text(
+        f"id_number,name,residence_region_code\n{ALICE},王小明,460100\n460100900101001,旧号,460100\n"
+    )
     out = StringIO()
     call_command("import_file", "persons", str(path), stdout=out)
     text = out.getvalue()
-    assert "persons: 2 rows read, 1 accepted (1 new or changed, 0 already loaded), 1 rejected" in text
-    assert "row 3: id_number:" in text and "[legacy_15_digit]" in text
+    assert (
+        "persons: 2 rows read, 1 accepted (1 new or changed, 0 already loaded), 1 rejected" in text
+    )
+    assert "row 3: id_number:" in text
+    assert "[legacy_15_digit]" in text
