@@ -80,7 +80,9 @@ def demo_province(
             data={"seed": seed, "scale": scale, "as_of": as_of.isoformat(), **counts, **stats.rows},
         )
     employer = province.employers[0]
-    channel = client_create(actor=ACTOR, kind="channel", name="支付宝小程序（演示）")
+    channel = client_create(
+        actor=ACTOR, kind="channel", name="支付宝小程序（演示）", channel="alipay"
+    )
     employer_client = client_create(actor=ACTOR, kind="employer", name=None, uscc=employer.uscc)
     claimant = province.persons[province.claimants[0]].id_number if province.claimants else None
     return DemoInfo(
