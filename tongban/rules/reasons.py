@@ -400,8 +400,6 @@ def reason(code: str, regions: Mapping[str, Region] | None = None, **values: obj
 
 
 def _localise(key: str, value: object, regions: Mapping[str, Region]) -> tuple[object, object]:
-    if isinstance(value, date):
-        return f"{value.year}年{value.month}月{value.day}日", value.isoformat()
     if key == "since":
         if isinstance(value, date):
             return (
@@ -409,6 +407,8 @@ def _localise(key: str, value: object, regions: Mapping[str, Region]) -> tuple[o
                 f"since your last determination ({value.isoformat()})",
             )
         return "", "in total"
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日", value.isoformat()
     if key == "reason" and isinstance(value, str):
         return SEPARATION_REASONS.get(value, (value, value))
     if key == "level" and isinstance(value, str) and value in LEVELS:

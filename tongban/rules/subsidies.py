@@ -82,6 +82,8 @@ def assess_unemployment_subsidy(t: Trace, facts: PersonFacts) -> Assessment:
         in_window=in_window,
     )
     region = _paying_region(t, facts)
+    if not in_window:
+        return t.assessment(paying_region=region)
     if not has_insurance_history(facts, as_of):
         t.add("no_insurance_history")
         return t.assessment(paying_region=region)
