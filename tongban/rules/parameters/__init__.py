@@ -1,0 +1,1 @@
+"""The policy parameter files (TOML); data, not code. See docs/rules.md."""
