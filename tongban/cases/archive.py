@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from tongban.benefits.selectors import entitlement_for_application
-from tongban.cases.models import Application, Archive, ArchiveHead
+from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.cases.workflow import canonical_json, sha256_of
 from tongban.core import clock
 from tongban.core.transactions import require_transaction
@@ -74,7 +74,9 @@ def archive_content(application: Application) -> dict[str, Any]:
                 "checklist": t.checklist,
                 "seen_sha256": t.seen_sha256,
             }
-            for t in application.transitions.select_related("office").order_by("at", "id")
+            for t in Transition.objects.filter(application=application)
+            .select_related("office")
+            .order_by("at", "id")
         ],
         "entitlement": (
             {

@@ -20,7 +20,7 @@ from tongban.registry.selectors import (
     spells_of,
 )
 from tongban.rules import facts as rf
-from tongban.rules.engine import assess
+from tongban.rules.engine import assess, assess_all
 from tongban.rules.params import ParameterSet, default_parameters
 from tongban.rules.result import Assessment
 
@@ -125,7 +125,10 @@ def person_facts(*, person: Any, as_of: date, data: dict[str, Any] | None = None
         determinations=determinations,
         registrations=tuple(
             rf.Registration(
-                kind=r.kind, region_code=r.region.code, start=r.start_date, end=r.end_date
+                kind="employment" if r.kind == "employment" else "unemployment",
+                region_code=r.region.code,
+                start=r.start_date,
+                end=r.end_date,
             )
             for r in registrations_of(person=person)
         ),
@@ -152,6 +155,17 @@ def assessment_for(
     if registering:
         facts = rf.with_unemployment_registration(facts, on=as_of)
     return assess(item_code, facts, parameters(), as_of)
+
+
+def person_assessments(*, person: Any, as_of: date) -> dict[str, Assessment]:
+    """Every item: could this person have it if they applied today? The UI benefit is asked
+    as the unemployment bundle asks it (registering today)."""
+    facts = person_facts(person=person, as_of=as_of)
+    params = parameters()
+    answers = assess_all(facts, params, as_of)
+    registering = rf.with_unemployment_registration(facts, on=as_of)
+    answers["ui_benefit"] = assess("ui_benefit", registering, params, as_of)
+    return answers
 
 
 def registry_snapshot(*, person: Any, as_of: date) -> dict[str, Any]:

@@ -165,9 +165,7 @@ class Transition(AppendOnlyModel):
     This is the responsibility record (首问负责): it is never changed.
     """
 
-    application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="transitions"
-    )
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
     stage = models.CharField(max_length=16)
     from_status = models.CharField(max_length=16, blank=True, default="")
     to_status = models.CharField(max_length=16)

@@ -54,7 +54,11 @@ def application_get(*, reference: str, viewer: Viewer) -> Application:
 
 
 def history_of(application: Application) -> list[Transition]:
-    return list(application.transitions.select_related("office").order_by("at", "id"))
+    return list(
+        Transition.objects.filter(application=application)
+        .select_related("office")
+        .order_by("at", "id")
+    )
 
 
 def open_task_of(application: Application) -> Task | None:

@@ -282,7 +282,7 @@ def _approve(
         _complete(application, actor=actor, as_of=as_of)
     elif application.status == Status.APPROVED:
         _grant(application, actor=actor, assessment=assessment, as_of=as_of)
-    _finish(application)
+    _finish(application, as_of)
 
 
 def _complete(application: Application, *, actor: Actor, as_of: date) -> None:
@@ -343,7 +343,7 @@ def _grant(application: Application, *, actor: Actor, assessment: Assessment, as
         monthly_amount_fen=assessment.monthly_amount_fen,
         medical_premium_fen=assessment.medical_premium_fen,
         amount_fen=assessment.amount_fen,
-        contribution_months_used=int(details.get("contribution_months") or 0),
+        contribution_months_used=_as_int(details.get("contribution_months")),
         explanation=assessment.to_dict(),
         parameter_set_version=assessment.parameter_set_version,
         catalogue_version=application.catalogue_version,
@@ -351,9 +351,48 @@ def _grant(application: Application, *, actor: Actor, assessment: Assessment, as
     )
 
 
-def _finish(application: Application) -> None:
-    if application.status not in OPEN_STATUSES:
-        archive_seal(application)
+def _as_int(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def _finish(application: Application, as_of: date) -> None:
+    """Seal a finished case; a refused or withdrawn part of a bundle takes the rest with it."""
+    if application.status in OPEN_STATUSES:
+        return
+    archive_seal(application)
+    if application.bundle_id is None or application.status not in (
+        Status.REJECTED,
+        Status.WITHDRAWN,
+    ):
+        return
+    system = Actor(
+        kind="system",
+        label="one-thing bundle (一件事)",
+        office_code=application.accepting_office.code,
+    )
+    partners = (
+        Application.objects.select_for_update(of=("self",))
+        .filter(bundle_id=application.bundle_id, status__in=OPEN_STATUSES)
+        .exclude(pk=application.pk)
+        .select_related("person", "accepting_office", "bundle")
+        .order_by("id")
+    )
+    for partner in partners:
+        transition(
+            partner,
+            outcome="reject" if partner.status != Status.RETURNED else "withdraw",
+            actor=system,
+            office_id=partner.accepting_office_id,
+            reasons=[
+                {
+                    "code": "bundle_failed",
+                    "text": f"The bundle's {application.item_code} was {application.status}; "
+                    "the parts of a bundle succeed or fail together.",
+                }
+            ],
+            as_of=as_of,
+        )
+        archive_seal(partner)
 
 
 @entrypoint
@@ -603,7 +642,7 @@ def task_decide(
             seen=_seen(assessment),
             as_of=as_of,
         )
-        _finish(application)
+        _finish(application, as_of)
         return application
     assessment = case_facts.assessment_for(
         item_code=item.code,
@@ -735,7 +774,7 @@ def application_withdraw(
         office_id=application.accepting_office_id,
         as_of=as_of,
     )
-    _finish(application)
+    _finish(application, as_of)
     return application
 
 

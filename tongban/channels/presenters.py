@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils.translation import get_language
+
+from tongban.cases.facts import person_assessments
 from tongban.core.actors import Actor
 from tongban.core.identifiers import mask_id_number, mask_name
 from tongban.registry.selectors import (
@@ -65,12 +68,36 @@ def overview_out(*, id_number: str, as_of: date, actor: Actor) -> dict[str, Any]
             }
             for r in registrations_of(person=person)
         ],
-        "items": None,
+        "items": items_out(person_assessments(person=person, as_of=as_of)),
         "items_note": (
-            "Eligibility per item is not available yet: it arrives with the rules engine. "
-            "Nothing here is an assessment."
+            "Whether the person could have each item if they applied today "
+            "(the UI benefit as the unemployment bundle, which registers them). "
+            "An estimate from the registry; the decision is the agency's."
         ),
     }
+
+
+def items_out(assessments: dict[str, Any]) -> list[dict[str, Any]]:
+    english = (get_language() or "").startswith("en")
+    out = []
+    for code, a in assessments.items():
+        monthly = a.monthly_amount_fen is not None
+        out.append(
+            {
+                "code": code,
+                "eligible": bool(a.eligible),
+                "pending": bool(a.pending),
+                "reasons": [
+                    {"code": r.code, "kind": r.kind, "message": r.en if english else r.zh}
+                    for r in a.reasons
+                ],
+                "months": a.months,
+                "amount_fen": a.monthly_amount_fen if monthly else a.amount_fen,
+                "amount_is_monthly": monthly,
+                "paying_region": a.paying_region,
+            }
+        )
+    return out
 
 
 def _office_name(office: Any) -> str | None:

@@ -79,15 +79,21 @@ class RegistrationOut(Schema):
 
 class ReasonOut(Schema):
     code: str
+    kind: str = Field(description="refusal, pending (not decidable yet) or note")
     message: str
 
 
 class ItemAssessmentOut(Schema):
     code: str
     eligible: bool
+    pending: bool = False
     reasons: list[ReasonOut]
     months: int | None = None
-    amount_fen: int | None = None
+    amount_fen: int | None = Field(
+        default=None, description="monthly for monthly items, else one-off"
+    )
+    amount_is_monthly: bool = False
+    paying_region: str | None = None
 
 
 class OverviewOut(Schema):

@@ -60,3 +60,39 @@ def test_overview_refusals(channel_api, employer_api, worker):
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["code"] == "check_digit"
     assert channel_api.get("/persons/460100199001010019/overview").status_code == 404
+
+
+def test_overview_says_what_the_person_could_claim_and_why(channel_api, worker):
+    body = channel_api.get(f"/persons/{worker.id_number}/overview").json()
+    items = {i["code"]: i for i in body["items"]}
+    assert len(items) == 12
+    ui = items["ui_benefit"]
+    assert ui["eligible"] is True
+    assert (ui["months"], ui["amount_fen"], ui["paying_region"]) == (18, 164700, "460200")
+    transfer = items["ui_transfer"]
+    assert transfer["eligible"] is False and transfer["reasons"][0]["message"]
+
+
+def test_overview_reasons_speak_the_request_language(channel_api):
+    person = PersonFactory()
+    SpellFactory(
+        person=person,
+        employer=EmployerFactory(region=region_of("460100")),
+        start_date=date(2025, 1, 1),
+        end_date=date(2026, 10, 1),
+        reason=reason("voluntary_resignation"),
+    )
+    headers = {"Authorization": f"Bearer {channel_api.token}"}
+    zh = channel_api.http.get(
+        f"/api/v1/persons/{person.id_number}/overview", headers=headers
+    ).json()
+    en = channel_api.http.get(
+        f"/api/v1/persons/{person.id_number}/overview", headers={**headers, "Accept-Language": "en"}
+    ).json()
+    ui_zh = next(i for i in zh["items"] if i["code"] == "ui_benefit")
+    ui_en = next(i for i in en["items"] if i["code"] == "ui_benefit")
+    assert ui_zh["eligible"] is False
+    codes = {r["code"] for r in ui_en["reasons"]}
+    assert "voluntary_separation" in codes
+    assert any("\u4e00" <= ch <= "\u9fff" for r in ui_zh["reasons"] for ch in r["message"])
+    assert all(r["message"].isascii() for r in ui_en["reasons"])
