@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 SCALE ?= 1
 PORT ?= 8000
 
-.PHONY: install demo test lint typecheck contracts pytest bench screenshots messages clean browser-deps
+PO := $(wildcard tongban/locale/*/LC_MESSAGES/django.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: install demo test lint typecheck contracts pytest bench messages clean browser-deps gettext
 
 install: $(STAMP)
 
@@ -16,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-demo: install
+demo: install $(MO)
 	$(BIN)/tongban demo --scale $(SCALE) --port $(PORT)
 
 lint: install
@@ -29,10 +32,12 @@ typecheck: install
 contracts: install
 	$(BIN)/lint-imports
 
-pytest: install browser-deps
-	$(BIN)/pytest -n 2 --dist loadgroup -q
+# Tests that commit for real (marked `transactional`) run in a session of their own.
+pytest: install browser-deps $(MO)
+	$(BIN)/pytest -n 2 -q -m "not transactional"
+	$(BIN)/pytest -q -m transactional
 
-test: lint typecheck contracts messages-check pytest
+test: lint typecheck contracts pytest
 
 # Browser tests drive Debian's Chromium (never a downloaded browser) and need a CJK font.
 browser-deps:
@@ -40,19 +45,19 @@ browser-deps:
 	  (echo "installing Debian chromium and a CJK font"; \
 	   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
-# Message catalogues are compiled at install time, never committed as .mo files.
-messages-check: install
-	$(BIN)/tongban compilemessages --ignore=.venv -v 0
+# Message catalogues: the .po files are the source; .mo files are built, never committed.
+%.mo: %.po | gettext
+	msgfmt --check -o $@ $<
 
+gettext:
+	@command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)
+
+# Refresh the catalogue after changing user-facing strings, then translate the new entries.
 messages: install
-	$(BIN)/tongban makemessages -l zh_Hans --ignore=.venv --ignore=var -v 0
-	$(BIN)/tongban compilemessages --ignore=.venv -v 0
+	$(BIN)/tongban makemessages -l zh_Hans --ignore=.venv --ignore=var --no-obsolete -v 0
 
-bench: install
+bench: install $(MO)
 	$(BIN)/tongban bench
-
-screenshots: install browser-deps
-	$(BIN)/pytest -q -m browser --screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) var

@@ -1,5 +1,9 @@
 """Test fixtures shared by every context.
 
+Tests that commit for real are marked ``transactional`` and run in a pytest
+session of their own (``make test`` runs both), because Django empties every
+table after such a test and the other tests rely on the reference data.
+
 The reference data (regions, offices, funds, separation reasons, catalogue,
 calendar) is loaded once into the test database, after migrations; each test
 runs in a transaction that is rolled back, so it stays. Tests that need real
@@ -8,16 +12,13 @@ commits (``transactional_db``) reload it, because Django empties the tables afte
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
 
 from tongban.channels.setup import platform_init
-from tongban.core.actors import Actor
-
-TEST_ACTOR = Actor.operator("test")
+from tongban.core.testing import TEST_ACTOR
 
 
 def load_reference_data() -> None:
@@ -30,14 +31,25 @@ def _fast_password_hasher() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         load_reference_data()
-    yield
 
 
 @pytest.fixture
-def reference_data_committed(transactional_db: Any) -> Iterator[None]:
+def reference_data_committed(transactional_db: Any) -> None:
     """For tests that commit: the reference data, reloaded because flushing removed it."""
     load_reference_data()
-    yield
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a test that commits for real without the ``transactional`` marker."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        commits = (marker is not None and marker.kwargs.get("transaction")) or (
+            "transactional_db" in getattr(item, "fixturenames", ())
+        )
+        if commits and item.get_closest_marker("transactional") is None:
+            raise pytest.UsageError(
+                f"{item.nodeid} commits for real: mark it @pytest.mark.transactional"
+            )

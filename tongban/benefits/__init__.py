@@ -1,4 +1,1 @@
-"""Benefits (待遇): entitlements, payment schedules, monthly payment runs, stops, recovery.
-
-Filled by the money issue; until then it has no tables and no behaviour.
-"""
+"""Benefits (待遇): entitlements created by approved decisions; payment runs arrive with the money issue."""

@@ -1,1 +1,246 @@
-"""No tables yet: this context is filled by a later issue."""
+"""Cases (办件): applications, bundles, the tasks in office queues, transitions, archives.
+
+An application is accepted at one office (the accepting office, which does the
+initial review and keeps the archive) and, when its item pays money, routed to the
+agency of the person's insured region (the reviewing office). Every change of
+status is a :class:`Transition` row written by ``cases.workflow.transition``; nothing
+else assigns ``status``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from tongban.core.models import AppendOnlyModel
+
+OPEN_STATUSES = ("initial_review", "re_review", "returned")
+FINAL_STATUSES = ("approved", "completed", "rejected", "withdrawn")
+
+
+class Status(models.TextChoices):
+    INITIAL_REVIEW = "initial_review", "initial review (初审)"
+    RE_REVIEW = "re_review", "re-review (复核)"
+    RETURNED = "returned", "returned for correction (退回补正)"
+    APPROVED = "approved", "approved (核准)"
+    COMPLETED = "completed", "completed (办结)"
+    REJECTED = "rejected", "rejected (不予受理/不予核准)"
+    WITHDRAWN = "withdrawn", "withdrawn (撤回)"
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", "office window"
+    PORTAL = "portal", "claimant portal"
+    ALIPAY = "alipay", "Alipay mini-program"
+    GOV_SITE = "gov_site", "government services site"
+    ONLINE_HALL = "online_hall", "HR & social-security online hall"
+    EMPLOYER_API = "employer_api", "employer API"
+    AUTOMATIC = "automatic", "automatic (免申即办)"
+
+
+ONLINE_CHANNELS = ("portal", "alipay", "gov_site", "online_hall")
+
+
+class Bundle(models.Model):
+    """A "one thing" submission (一件事): its applications succeed or fail together."""
+
+    reference = models.CharField(max_length=32, unique=True)
+    kind = models.SlugField(max_length=32)
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    accepting_office = models.ForeignKey(
+        "regions.Office", on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    submitted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Application(models.Model):
+    """One person's application for one catalogue item."""
+
+    reference = models.CharField(max_length=32, unique=True)
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    item_code = models.SlugField(max_length=40)
+    catalogue_version = models.PositiveIntegerField()
+    pays_money = models.BooleanField()
+    bundle = models.ForeignKey(
+        Bundle, on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    client_id = models.BigIntegerField(null=True, blank=True, help_text="API client that submitted")
+    submitted_by_user_id = models.BigIntegerField(null=True, blank=True)
+    accepting_office = models.ForeignKey(
+        "regions.Office", on_delete=models.PROTECT, related_name="+"
+    )
+    accepting_region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+"
+    )
+    insured_region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewing_office = models.ForeignKey(
+        "regions.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices)
+    data = models.JSONField(default=dict, blank=True, help_text="What the applicant added")
+    snapshot = models.JSONField(
+        help_text="The registry and the assessment, as pulled at acceptance"
+    )
+    submitted_at = models.DateTimeField()
+    submitted_on = models.DateField(help_text="Local date; the time limit counts from it")
+    due_date = models.DateField(help_text="Decision due; moves on when a return pauses the clock")
+    returned_on = models.DateField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "item_code"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="one_open_application_per_person_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="application_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(pays_money=True) | Q(reviewing_office__isnull=True),
+                name="application_only_paying_items_routed",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["accepting_region", "submitted_on"], name="application_region_day_idx"
+            ),
+            models.Index(fields=["person", "item_code"], name="application_person_item_idx"),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.item_code} ({self.status})"
+
+
+class Task(models.Model):
+    """A piece of work in an office's queue: an initial review or a re-review of an application."""
+
+    class Stage(models.TextChoices):
+        INITIAL_REVIEW = "initial_review", "initial review"
+        RE_REVIEW = "re_review", "re-review"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="tasks")
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    office = models.ForeignKey("regions.Office", on_delete=models.PROTECT, related_name="+")
+    is_open = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    due_date = models.DateField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(is_open=True),
+                name="one_open_task_per_application",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["office", "created_at"],
+                condition=Q(is_open=True),
+                name="task_open_queue_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"task #{self.pk} {self.stage} @ {self.office_id}"
+
+
+class Transition(AppendOnlyModel):
+    """One step of an application's history: who, which office, when, what they saw and decided.
+
+    This is the responsibility record (首问负责): it is never changed.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="transitions"
+    )
+    stage = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16)
+    outcome = models.CharField(max_length=16)
+    actor_kind = models.CharField(max_length=16)
+    actor_label = models.CharField(max_length=150)
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    actor_client_id = models.BigIntegerField(null=True, blank=True)
+    office = models.ForeignKey(
+        "regions.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    reasons = models.JSONField(default=list, blank=True)
+    checklist = models.JSONField(default=dict, blank=True)
+    seen = models.JSONField(default=dict, blank=True, help_text="What the actor saw (assessment)")
+    seen_sha256 = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["application", "at"], name="transition_application_idx")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.application_id}: {self.from_status or '∅'} → {self.to_status} ({self.outcome})"
+        )
+
+
+class ArchiveHead(models.Model):
+    """The end of one office's archive chain; locked while a new archive is sealed."""
+
+    office = models.OneToOneField("regions.Office", on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"archive head {self.office_id} #{self.sequence}"
+
+
+class Archive(AppendOnlyModel):
+    """A sealed, immutable archive (档案) of a finished case, kept by the accepting office.
+
+    ``content_sha256`` is the hash of the canonical JSON ``content``; ``chain_hash``
+    = SHA-256(previous chain hash + content hash), chained per office, so removing or
+    changing any archive breaks the chain (``tongban archive verify``).
+    """
+
+    office = models.ForeignKey("regions.Office", on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveBigIntegerField()
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="archive"
+    )
+    sealed_at = models.DateTimeField()
+    content = models.JSONField()
+    content_sha256 = models.CharField(max_length=64)
+    previous_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "sequence"], name="archive_sequence_per_office"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"archive {self.office_id}#{self.sequence}"
+
+
+class ParameterSetRecord(AppendOnlyModel):
+    """The exact parameter files a decision used, so it can be recomputed years later."""
+
+    version = models.CharField(max_length=64, unique=True)
+    texts = models.JSONField()
+    recorded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.version

@@ -11,23 +11,34 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from tongban.cases import services as case_services
+from tongban.cases.selectors import QueueFilter, Viewer, application_get, office_queue
+from tongban.cases.services import Acceptance
 from tongban.catalogue.selectors import items_list
 from tongban.channels import problems
-from tongban.channels.auth import ClientAuth, actor_for, client_of, employer_of, require
+from tongban.channels.auth import ClientAuth, actor_for, client_of, employer_of, require, staff_of
 from tongban.channels.models import ApiClient
-from tongban.channels.presenters import overview_out, spell_out
+from tongban.channels.presenters import application_out, overview_out, spell_out, task_out
 from tongban.channels.schemas import (
+    ApplicationIn,
+    ApplicationOut,
+    BundleIn,
+    BundleOut,
+    DecisionIn,
     HireIn,
     ItemOut,
     OfficeOut,
     OverviewOut,
+    ReemploymentIn,
     SeparationIn,
     SeparationReasonOut,
     SpellChangeOut,
+    TaskOut,
 )
 from tongban.channels.services import idempotent_call, request_fingerprint
 from tongban.core import clock
-from tongban.core.identifiers import mask_id_number
+from tongban.core.errors import Forbidden, InvalidInput
+from tongban.core.identifiers import InvalidIdentifier, mask_id_number, parse_citizen_id
 from tongban.regions.selectors import offices_list
 from tongban.registry import services as registry_services
 from tongban.registry.selectors import insured_spell, separation_reasons_list
@@ -192,3 +203,211 @@ def post_separation(request: HttpRequest, payload: SeparationIn) -> HttpResponse
 def get_overview(request: HttpRequest, id_number: str) -> dict[str, Any]:
     require(request, CHANNEL, STAFF)
     return overview_out(id_number=id_number, as_of=clock.today(), actor=actor_for(request))
+
+
+# ---- Cases: accept anywhere, review where responsible -------------------------------------
+
+
+def _acceptance(request: HttpRequest, office: str | None) -> Acceptance:
+    client = require(request, CHANNEL, STAFF)
+    staff = staff_of(request)
+    if staff is not None:
+        if not staff.has_role("acceptor"):
+            raise Forbidden("Accepting applications needs the acceptor role.", code="role_required")
+        channel = "window"
+    else:
+        channel = client.channel or "online_hall"
+    return Acceptance(
+        actor=actor_for(request),
+        channel=channel,
+        office_code=office,
+        staff=staff,
+        client_id=client.pk,
+    )
+
+
+@api.post(
+    "/applications",
+    response={201: ApplicationOut},
+    tags=["cases"],
+    summary="Apply for one item, at an office or online",
+)
+def post_application(request: HttpRequest, payload: ApplicationIn) -> HttpResponse:
+    acceptance = _acceptance(request, payload.office)
+
+    def call() -> tuple[int, Any]:
+        application = case_services.application_submit(
+            acceptance=acceptance,
+            item_code=payload.item,
+            id_number=payload.id_number,
+            data=payload.data,
+            as_of=clock.today(),
+        )
+        return 201, application_out(application)
+
+    return _write(request, call)
+
+
+@api.post(
+    "/bundles",
+    response={201: BundleOut},
+    tags=["cases"],
+    summary='The unemployment "one thing": registration + UI benefit (+ transfer), all or nothing',
+)
+def post_bundle(request: HttpRequest, payload: BundleIn) -> HttpResponse:
+    acceptance = _acceptance(request, payload.office)
+
+    def call() -> tuple[int, Any]:
+        result = case_services.bundle_submit(
+            acceptance=acceptance,
+            kind=payload.kind,
+            id_number=payload.id_number,
+            as_of=clock.today(),
+        )
+        return 201, {
+            "reference": result.bundle.reference,
+            "kind": result.bundle.kind,
+            "applications": [application_out(a) for a in result.applications],
+        }
+
+    return _write(request, call)
+
+
+def _viewer(request: HttpRequest, id_number: str | None) -> Viewer:
+    require(request, CHANNEL, STAFF)
+    staff = staff_of(request)
+    if staff is not None:
+        return Viewer(staff=staff)
+    if not id_number:
+        raise InvalidInput.of(
+            "id_number", "required", "A channel asks about its own person: pass ?id_number=."
+        )
+    try:
+        return Viewer(person_id_number=parse_citizen_id(id_number).number)
+    except InvalidIdentifier as error:
+        raise InvalidInput.of("id_number", error.code, error.message) from None
+
+
+@api.get(
+    "/applications/{reference}",
+    response=ApplicationOut,
+    tags=["cases"],
+    summary="Where an application is, its history, and once decided its entitlement",
+)
+def get_application(
+    request: HttpRequest, reference: str, id_number: str | None = None
+) -> dict[str, Any]:
+    application = application_get(reference=reference, viewer=_viewer(request, id_number))
+    return application_out(application)
+
+
+@api.post(
+    "/applications/{reference}/resubmit",
+    response={200: ApplicationOut},
+    tags=["cases"],
+    summary="After a return: the person corrected what was asked (extension)",
+)
+def post_resubmit(
+    request: HttpRequest, reference: str, id_number: str | None = None
+) -> HttpResponse:
+    viewer = _viewer(request, id_number)
+    application_get(reference=reference, viewer=viewer)
+
+    def call() -> tuple[int, Any]:
+        application = case_services.application_resubmit(
+            actor=actor_for(request), reference=reference,
+            person_id_number=viewer.person_id_number, as_of=clock.today(),
+        )  # fmt: skip
+        return 200, application_out(application)
+
+    return _write(request, call)
+
+
+@api.post(
+    "/applications/{reference}/withdraw",
+    response={200: ApplicationOut},
+    tags=["cases"],
+    summary="The person withdraws an open application (extension)",
+)
+def post_withdraw(
+    request: HttpRequest, reference: str, id_number: str | None = None
+) -> HttpResponse:
+    viewer = _viewer(request, id_number)
+    application_get(reference=reference, viewer=viewer)
+
+    def call() -> tuple[int, Any]:
+        application = case_services.application_withdraw(
+            actor=actor_for(request), reference=reference,
+            person_id_number=viewer.person_id_number, as_of=clock.today(),
+        )  # fmt: skip
+        return 200, application_out(application)
+
+    return _write(request, call)
+
+
+@api.get(
+    "/tasks",
+    response=list[TaskOut],
+    tags=["cases"],
+    summary="Open tasks of my office, oldest first",
+)
+def get_tasks(
+    request: HttpRequest, stage: str | None = None, item: str | None = None, overdue: bool = False
+) -> list[dict[str, Any]]:
+    require(request, STAFF)
+    staff = staff_of(request)
+    assert staff is not None  # require(STAFF) guarantees it
+    today = clock.today()
+    tasks = office_queue(
+        office_id=staff.office.pk, as_of=today, filters=QueueFilter(stage, item, overdue)
+    )
+    return [task_out(t, as_of=today) for t in tasks[:500]]
+
+
+@api.post(
+    "/tasks/{task_id}/decision",
+    response={200: ApplicationOut},
+    tags=["cases"],
+    summary="Decide a task of my office: approve, reject or return",
+)
+def post_decision(request: HttpRequest, task_id: int, payload: DecisionIn) -> HttpResponse:
+    require(request, STAFF)
+    staff = staff_of(request)
+    assert staff is not None
+
+    def call() -> tuple[int, Any]:
+        application = case_services.task_decide(
+            actor=actor_for(request),
+            staff=staff,
+            task_id=task_id,
+            outcome=payload.outcome,
+            reasons=payload.reasons,
+            checklist=payload.checklist,
+            verification=payload.verification,
+            as_of=clock.today(),
+        )
+        return 200, application_out(application)
+
+    return _write(request, call)
+
+
+@api.post(
+    "/reemployment-reports",
+    response={201: ApplicationOut},
+    tags=["cases"],
+    summary="A person reports a new job, at any office or online",
+)
+def post_reemployment(request: HttpRequest, payload: ReemploymentIn) -> HttpResponse:
+    acceptance = _acceptance(request, payload.office)
+
+    def call() -> tuple[int, Any]:
+        application = case_services.reemployment_report_submit(
+            acceptance=acceptance,
+            id_number=payload.id_number,
+            start_date=payload.date,
+            employer_uscc=payload.employer_uscc,
+            as_of=clock.today(),
+        )
+        return 201, application_out(application)
+
+    return _write(request, call)

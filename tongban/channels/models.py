@@ -18,8 +18,21 @@ class ApiClient(models.Model):
         EMPLOYER = "employer", "employer"
         STAFF = "staff", "staff client"
 
+    class Channel(models.TextChoices):
+        ALIPAY = "alipay", "Alipay mini-program (支付宝)"
+        GOV_SITE = "gov_site", "government services site (海南政务服务网/海易办)"
+        ONLINE_HALL = "online_hall", "HR & social-security online hall (网上办事大厅)"
+        PORTAL = "portal", "Tongban claimant portal"
+
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    channel = models.CharField(
+        max_length=16,
+        choices=Channel.choices,
+        blank=True,
+        default="",
+        help_text="For channel clients: which online channel submits through it",
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     token_prefix = models.CharField(max_length=12, help_text="To recognise a token in logs")
     employer = models.ForeignKey(

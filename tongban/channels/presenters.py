@@ -71,3 +71,104 @@ def overview_out(*, id_number: str, as_of: date, actor: Actor) -> dict[str, Any]
             "Nothing here is an assessment."
         ),
     }
+
+
+def _office_name(office: Any) -> str | None:
+    return office.name if office is not None else None
+
+
+def application_out(application: Any) -> dict[str, Any]:
+    """The contract's view of an application (ID masked), with its history and entitlement."""
+    from tongban.benefits.selectors import entitlement_for_application
+    from tongban.cases.selectors import archive_of, history_of, open_task_of
+
+    task = open_task_of(application)
+    entitlement = entitlement_for_application(reference=application.reference)
+    archive = archive_of(application)
+    return {
+        "reference": application.reference,
+        "status": application.status,
+        "item": application.item_code,
+        "id_number": mask_id_number(application.person.id_number),
+        "channel": application.channel,
+        "bundle": application.bundle.reference if application.bundle else None,
+        "accepting_office": application.accepting_office.code,
+        "accepting_office_name": application.accepting_office.name,
+        "reviewing_office": application.reviewing_office.code
+        if application.reviewing_office
+        else None,
+        "reviewing_office_name": _office_name(application.reviewing_office),
+        "insured_region_code": application.insured_region.code
+        if application.insured_region
+        else None,
+        "submitted_at": application.submitted_at,
+        "due_date": application.due_date,
+        "current_task": (
+            {
+                "id": task.id,
+                "stage": task.stage,
+                "office": task.office.code,
+                "office_name": task.office.name,
+                "due_date": task.due_date,
+            }
+            if task
+            else None
+        ),
+        "history": [
+            {
+                "stage": t.stage,
+                "office": t.office.code if t.office else None,
+                "office_name": _office_name(t.office),
+                "outcome": t.outcome,
+                "actor": t.actor_label if t.actor_kind == "system" else t.actor_kind,
+                "reasons": t.reasons,
+                "at": t.at,
+            }
+            for t in history_of(application)
+        ],
+        "entitlement": (
+            {
+                "item": entitlement.item_code,
+                "months": entitlement.months,
+                "months_paid": entitlement.months_paid,
+                "months_remaining": entitlement.months_remaining,
+                "monthly_amount_fen": entitlement.monthly_amount_fen,
+                "medical_premium_fen": entitlement.medical_premium_fen,
+                "amount_fen": entitlement.amount_fen,
+                "start_month": f"{entitlement.start_month:%Y-%m}"
+                if entitlement.start_month
+                else None,
+                "paying_region": entitlement.paying_region.code,
+                "status": entitlement.status,
+                "explanation": entitlement.explanation.get("explanation", []),
+            }
+            if entitlement
+            else None
+        ),
+        "archive": (
+            {
+                "office": application.accepting_office.code,
+                "sequence": archive.sequence,
+                "sealed_at": archive.sealed_at,
+                "sha256": archive.content_sha256,
+                "chain_hash": archive.chain_hash,
+            }
+            if archive
+            else None
+        ),
+    }
+
+
+def task_out(task: Any, *, as_of: date) -> dict[str, Any]:
+    application = task.application
+    return {
+        "id": task.id,
+        "reference": application.reference,
+        "stage": task.stage,
+        "item": application.item_code,
+        "id_number": mask_id_number(application.person.id_number),
+        "due_date": task.due_date,
+        "overdue": task.due_date < as_of,
+        "accepting_office": application.accepting_office.code,
+        "created_at": task.created_at,
+    }

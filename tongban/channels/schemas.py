@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -102,3 +103,95 @@ class OverviewOut(Schema):
     registrations: list[RegistrationOut]
     items: list[ItemAssessmentOut] | None
     items_note: str | None = None
+
+
+class ApplicationIn(Schema):
+    item: str = Field(max_length=40)
+    id_number: str = Field(max_length=40)
+    office: str | None = Field(default=None, max_length=40)
+    data: dict[str, Any] | None = None
+
+
+class BundleIn(Schema):
+    kind: str = Field(max_length=32)
+    id_number: str = Field(max_length=40)
+    office: str | None = Field(default=None, max_length=40)
+
+
+class DecisionIn(Schema):
+    outcome: str = Field(max_length=16, description="approve, reject or return")
+    reasons: list[str] | None = None
+    checklist: dict[str, bool] | None = None
+    verification: dict[str, str] | None = Field(
+        default=None,
+        description='re-verification of a contested separation reason: {"contest": "upheld"|"rejected"}',
+    )
+
+
+class ReemploymentIn(Schema):
+    id_number: str = Field(max_length=40)
+    date: date
+    employer_uscc: str | None = Field(default=None, max_length=18)
+    office: str | None = Field(default=None, max_length=40)
+
+
+class HistoryOut(Schema):
+    stage: str
+    office: str | None
+    office_name: str | None
+    outcome: str
+    actor: str
+    reasons: list[dict[str, Any]]
+    at: datetime
+
+
+class EntitlementOut(Schema):
+    item: str
+    months: int
+    months_paid: int
+    months_remaining: int
+    monthly_amount_fen: int | None
+    medical_premium_fen: int | None
+    amount_fen: int | None
+    start_month: str | None
+    paying_region: str
+    status: str
+    explanation: list[dict[str, Any]]
+
+
+class ApplicationOut(Schema):
+    reference: str
+    status: str
+    item: str
+    id_number: str
+    channel: str
+    bundle: str | None
+    accepting_office: str
+    accepting_office_name: str
+    reviewing_office: str | None
+    reviewing_office_name: str | None
+    insured_region_code: str | None
+    submitted_at: datetime
+    due_date: date
+    current_task: dict[str, Any] | None
+    history: list[HistoryOut]
+    entitlement: EntitlementOut | None
+    archive: dict[str, Any] | None
+
+
+class BundleOut(Schema):
+    reference: str
+    kind: str
+    applications: list[ApplicationOut]
+
+
+class TaskOut(Schema):
+    id: int
+    reference: str
+    stage: str
+    item: str
+    id_number: str
+    due_date: date
+    overdue: bool
+    accepting_office: str
+    created_at: datetime

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
 
 from tongban.channels.models import ApiClient, IdempotencyRecord
@@ -44,10 +45,21 @@ def client_create(
     name: str | None,
     uscc: str | None = None,
     username: str | None = None,
+    channel: str | None = None,
 ) -> CreatedClient:
     """Register an API client and return its bearer token (shown once)."""
     if kind not in ApiClient.Kind.values:
         raise InvalidInput.of("kind", "unknown_kind", "kind must be channel, employer or staff.")
+    if kind == ApiClient.Kind.CHANNEL:
+        channel = channel or ApiClient.Channel.ONLINE_HALL
+        if channel not in ApiClient.Channel.values:
+            raise InvalidInput.of(
+                "channel",
+                "unknown_channel",
+                f"channel must be one of {', '.join(ApiClient.Channel.values)}.",
+            )
+    elif channel:
+        raise InvalidInput.of("channel", "unexpected", "Only a channel client has a channel.")
     employer = None
     user = None
     if kind == ApiClient.Kind.EMPLOYER:
@@ -72,6 +84,7 @@ def client_create(
     client = ApiClient.objects.create(
         name=label[:100],
         kind=kind,
+        channel=channel or "",
         token_hash=token_hash(token),
         token_prefix=token[:10],
         employer=employer,
@@ -83,7 +96,12 @@ def client_create(
         event_type="api_client_created",
         subject_type="api_client",
         subject_id=client.pk,
-        data={"kind": kind, "name": client.name, "prefix": client.token_prefix},
+        data={
+            "kind": kind,
+            "name": client.name,
+            "prefix": client.token_prefix,
+            "channel": client.channel,
+        },
     )
     return CreatedClient(client=client, token=token)
 
@@ -140,6 +158,7 @@ def idempotent_call(
                 status, body = call()
             except DomainError as error:
                 status, body = problem(error)
+            body = as_json(body)
             IdempotencyRecord.objects.create(
                 client=client,
                 key=key,
@@ -155,6 +174,11 @@ def idempotent_call(
             raise
         return stored
     return status, body
+
+
+def as_json(body: Any) -> Any:
+    """The body as it will be rendered (dates as ISO strings), so a replay is byte-identical."""
+    return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
 
 
 def _replay(client: ApiClient, key: str, fingerprint: str) -> Response | None:

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 SQLITE_BATCH = 500  # rows per INSERT; SQLite allows 32766 parameters per statement
 
 
-def _copy_text(value: object) -> str:
+def copy_text(value: object) -> str:
     if value is None:
         return "\\N"
     if isinstance(value, bool):
@@ -47,7 +47,7 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object
         with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             buffer = io.StringIO()
             for row in rows:
-                buffer.write("\t".join(map(_copy_text, row)))
+                buffer.write("\t".join(map(copy_text, row)))
                 buffer.write("\n")
                 count += 1
                 if count % 20000 == 0:

@@ -37,10 +37,13 @@ def append_only_operation(table: str) -> Any:
 
     def forwards(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(append_only_sql(table))
+            # A plain cursor: the SQL contains '%' (RAISE formats) and has no parameters.
+            with schema_editor.connection.cursor() as cursor:
+                cursor.execute(append_only_sql(table))
 
     def backwards(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(drop_append_only_sql(table))
+            with schema_editor.connection.cursor() as cursor:
+                cursor.execute(drop_append_only_sql(table))
 
     return migrations.RunPython(forwards, backwards, elidable=False)

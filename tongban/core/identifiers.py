@@ -41,6 +41,46 @@ _USCC_CHARS: Final = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 
 Sex = Literal["M", "F"]
 
+# GB/T 2260 province-level codes (first two digits of an address code).
+PROVINCE_CODES: Final = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
+)
+
 
 @dataclass(frozen=True, slots=True)
 class CitizenId:
@@ -90,12 +130,16 @@ def parse_citizen_id(raw: str, *, as_of: date | None = None) -> CitizenId:
         raise InvalidIdentifier(
             "future_birth_date", _("The birth date in the ID number is in the future.")
         )
-    try:
-        ric.validate(value)
-    except StdnumValidationError:
+    if value[:2] not in PROVINCE_CODES:
+        raise InvalidIdentifier(
+            "address_code", _("The first two digits of the ID number are not a province code.")
+        )
+    # Only the checksum: ric.validate() also looks the address code up in stdnum's own table
+    # by birth year, which refuses real numbers (docs/decisions/0002-identifier-validation.md).
+    if ric.calc_check_digit(value) != value[17]:
         raise InvalidIdentifier(
             "check_digit", _("The check digit of the ID number is wrong; please check the number.")
-        ) from None
+        )
     sex: Sex = "M" if int(value[16]) % 2 == 1 else "F"
     return CitizenId(number=value, address_code=value[:6], birth_date=birth, sex=sex)
 

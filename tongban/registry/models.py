@@ -122,9 +122,15 @@ class InsuranceSpell(models.Model):
 class Contribution(models.Model):
     """One month of UI contributions for a person by an employer (unique per the three)."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contributions")
+    # The unique (person, employer, month) index serves lookups by person; (region, month)
+    # serves the funds' premium reports. No other index: this table grows by 25 M rows a year.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="contributions", db_index=False
+    )
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="+")
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     month = models.DateField(help_text="The first day of the month")
     base_fen = models.BigIntegerField()
     amount_fen = models.BigIntegerField()
@@ -140,6 +146,7 @@ class Contribution(models.Model):
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="contribution_month_first_day"),
         ]
+        indexes = [models.Index(fields=["region", "month"], name="contribution_region_month_idx")]
 
     def __str__(self) -> str:
         return f"contribution {self.month:%Y-%m}"

@@ -17,6 +17,11 @@ class Command(BaseCommand):
         create.add_argument("--name")
         create.add_argument("--uscc", help="the employer's credit code (employer clients)")
         create.add_argument("--user", help="the caseworker's username (staff clients)")
+        create.add_argument(
+            "--channel",
+            choices=["alipay", "gov_site", "online_hall", "portal"],
+            help="which online channel a channel client is (default: online_hall)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -26,6 +31,7 @@ class Command(BaseCommand):
                 name=options.get("name"),
                 uscc=options.get("uscc"),
                 username=options.get("user"),
+                channel=options.get("channel"),
             )
         except DomainError as error:
             raise CommandError(error.message) from None

@@ -1,0 +1,157 @@
+"""Sealing and verifying the accepting office's archives (保存档案), chained per office."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from tongban.benefits.selectors import entitlement_for_application
+from tongban.cases.models import Application, Archive, ArchiveHead
+from tongban.cases.workflow import canonical_json, sha256_of
+from tongban.core import clock
+from tongban.core.transactions import require_transaction
+
+GENESIS = "0" * 64
+
+
+def chain_hash(previous: str, content_sha256: str) -> str:
+    return hashlib.sha256(f"{previous}{content_sha256}".encode()).hexdigest()
+
+
+def _head_locked(office_id: int) -> ArchiveHead:
+    head = ArchiveHead.objects.select_for_update().filter(office_id=office_id).first()
+    if head is None:
+        try:
+            with transaction.atomic():
+                ArchiveHead.objects.create(office_id=office_id)
+        except IntegrityError:
+            pass  # another transaction created it first; lock theirs
+        head = ArchiveHead.objects.select_for_update().get(office_id=office_id)
+    return head
+
+
+def archive_content(application: Application) -> dict[str, Any]:
+    """Everything the accepting office answers for, as plain JSON."""
+    entitlement = entitlement_for_application(reference=application.reference)
+    content = {
+        "application": {
+            "reference": application.reference,
+            "item": application.item_code,
+            "catalogue_version": application.catalogue_version,
+            "bundle": application.bundle.reference if application.bundle else None,
+            "person_id_number": application.person.id_number,
+            "channel": application.channel,
+            "accepting_office": application.accepting_office.code,
+            "reviewing_office": application.reviewing_office.code
+            if application.reviewing_office
+            else None,
+            "insured_region": application.insured_region.code
+            if application.insured_region
+            else None,
+            "status": application.status,
+            "submitted_at": application.submitted_at.isoformat(),
+            "due_date": application.due_date.isoformat(),
+            "decided_at": application.decided_at.isoformat() if application.decided_at else None,
+            "data": application.data,
+        },
+        "snapshot": application.snapshot,
+        "transitions": [
+            {
+                "stage": t.stage,
+                "from": t.from_status,
+                "to": t.to_status,
+                "outcome": t.outcome,
+                "actor": t.actor_label,
+                "actor_kind": t.actor_kind,
+                "actor_user_id": t.actor_user_id,
+                "office": t.office.code if t.office else None,
+                "at": t.at.isoformat(),
+                "reasons": t.reasons,
+                "checklist": t.checklist,
+                "seen_sha256": t.seen_sha256,
+            }
+            for t in application.transitions.select_related("office").order_by("at", "id")
+        ],
+        "entitlement": (
+            {
+                "paying_region": entitlement.paying_region.code,
+                "months": entitlement.months,
+                "monthly_amount_fen": entitlement.monthly_amount_fen,
+                "amount_fen": entitlement.amount_fen,
+                "start_month": entitlement.start_month.isoformat()
+                if entitlement.start_month
+                else None,
+                "parameter_set_version": entitlement.parameter_set_version,
+            }
+            if entitlement
+            else None
+        ),
+    }
+    plain: dict[str, Any] = json.loads(canonical_json(content))
+    return plain
+
+
+def archive_seal(application: Application) -> Archive:
+    """Seal the finished case into the accepting office's chain; in the caller's transaction."""
+    require_transaction("archive_seal")
+    head = _head_locked(application.accepting_office_id)
+    content = archive_content(application)
+    content_hash = sha256_of(content)
+    link = chain_hash(head.last_hash, content_hash)
+    archive = Archive.objects.create(
+        office_id=application.accepting_office_id,
+        sequence=head.sequence + 1,
+        application=application,
+        sealed_at=clock.now(),
+        content=content,
+        content_sha256=content_hash,
+        previous_hash=head.last_hash,
+        chain_hash=link,
+    )
+    ArchiveHead.objects.filter(pk=head.pk).update(sequence=head.sequence + 1, last_hash=link)
+    return archive
+
+
+@dataclass
+class ChainReport:
+    offices: int = 0
+    archives: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def archive_verify() -> ChainReport:
+    """Recompute every content hash and every link of every office's chain."""
+    report = ChainReport()
+    heads = {h.office_id: h for h in ArchiveHead.objects.select_related("office")}
+    office_ids = set(heads) | set(Archive.objects.values_list("office_id", flat=True).distinct())
+    for office_id in sorted(office_ids):
+        report.offices += 1
+        previous = GENESIS
+        expected_sequence = 1
+        for archive in Archive.objects.filter(office_id=office_id).order_by("sequence").iterator():
+            report.archives += 1
+            where = f"office {office_id} archive #{archive.sequence} ({archive.application_id})"
+            if archive.sequence != expected_sequence:
+                report.problems.append(f"{where}: sequence gap, expected #{expected_sequence}")
+            if archive.previous_hash != previous:
+                report.problems.append(f"{where}: does not link to the archive before it")
+            if sha256_of(archive.content) != archive.content_sha256:
+                report.problems.append(f"{where}: content does not match its hash (changed)")
+            if chain_hash(archive.previous_hash, archive.content_sha256) != archive.chain_hash:
+                report.problems.append(f"{where}: chain hash is wrong")
+            previous = archive.chain_hash
+            expected_sequence = archive.sequence + 1
+        head = heads.get(office_id)
+        if head is None or head.last_hash != previous or head.sequence != expected_sequence - 1:
+            report.problems.append(
+                f"office {office_id}: the chain's head does not match its last archive"
+            )
+    return report

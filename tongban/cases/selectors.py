@@ -1,0 +1,99 @@
+"""Reading cases: one application (for those allowed to see it), an office's queue, history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from tongban.cases.models import Application, Archive, Task, Transition
+from tongban.core.errors import NotFound
+from tongban.regions.selectors import StaffInfo
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks: a caseworker (with their office), or a channel acting for one person."""
+
+    staff: StaffInfo | None = None
+    person_id_number: str | None = None  # a channel or the portal: only this person's cases
+
+
+def _base() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "person",
+        "accepting_office__region",
+        "reviewing_office__region",
+        "insured_region",
+        "bundle",
+    )
+
+
+def visible_to(viewer: Viewer) -> QuerySet[Application]:
+    """Staff see a case only if their office accepted it or it was routed to them."""
+    rows = _base()
+    if viewer.staff is not None:
+        office = viewer.staff.office.pk
+        return rows.filter(
+            Q(accepting_office_id=office)
+            | Q(reviewing_office_id=office)
+            | Q(tasks__office_id=office)
+        ).distinct()
+    if viewer.person_id_number:
+        return rows.filter(person__id_number=viewer.person_id_number)
+    return rows.none()
+
+
+def application_get(*, reference: str, viewer: Viewer) -> Application:
+    """The application, or NotFound — also when it exists but the viewer may not see it."""
+    application = visible_to(viewer).filter(reference=reference).first()
+    if application is None:
+        raise NotFound(f"No application {reference} that you may see.", code="unknown_application")
+    return application
+
+
+def history_of(application: Application) -> list[Transition]:
+    return list(application.transitions.select_related("office").order_by("at", "id"))
+
+
+def open_task_of(application: Application) -> Task | None:
+    return application.tasks.filter(is_open=True).select_related("office").first()
+
+
+def archive_of(application: Application) -> Archive | None:
+    return Archive.objects.filter(application=application).first()
+
+
+def applications_of_person(*, id_number: str) -> QuerySet[Application]:
+    return _base().filter(person__id_number=id_number).order_by("-submitted_at")
+
+
+def bundle_applications(*, bundle_id: int) -> list[Application]:
+    return list(_base().filter(bundle_id=bundle_id).order_by("id"))
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    stage: str | None = None
+    item_code: str | None = None
+    overdue_only: bool = False
+
+
+def office_queue(
+    *, office_id: int, as_of: date, filters: QueueFilter | None = None
+) -> QuerySet[Task]:
+    """Open tasks of an office, oldest first."""
+    filters = filters or QueueFilter()
+    tasks = (
+        Task.objects.filter(office_id=office_id, is_open=True)
+        .select_related("application__person", "application__accepting_office", "office")
+        .order_by("created_at", "id")
+    )
+    if filters.stage:
+        tasks = tasks.filter(stage=filters.stage)
+    if filters.item_code:
+        tasks = tasks.filter(application__item_code=filters.item_code)
+    if filters.overdue_only:
+        tasks = tasks.filter(due_date__lt=as_of)
+    return tasks

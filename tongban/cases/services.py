@@ -1,0 +1,833 @@
+"""Writing cases: accept anywhere, review where responsible, route to the insured region.
+
+Each entry point is one durable transaction. Nothing is decided against the rules
+engine: an approval is refused while the engine says the person is not eligible,
+and a re-review approval creates the entitlement with the engine's figures in the
+fund of the insured region (which is the reviewing agency's region: funds never cross).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from tongban.benefits.services import entitlement_create
+from tongban.cases import facts as case_facts
+from tongban.cases.archive import archive_seal
+from tongban.cases.models import (
+    ONLINE_CHANNELS,
+    OPEN_STATUSES,
+    Application,
+    Bundle,
+    Channel,
+    ParameterSetRecord,
+    Status,
+    Task,
+    Transition,
+)
+from tongban.cases.workflow import transition
+from tongban.catalogue.selectors import ItemDefinition, catalogue_current, due_date, item_get
+from tongban.core import clock
+from tongban.core.actors import Actor
+from tongban.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from tongban.core.outbox import outbox_emit
+from tongban.core.transactions import entrypoint
+from tongban.regions.selectors import (
+    StaffInfo,
+    agency_for_region,
+    default_office_for_region,
+    office_get,
+    region_get,
+)
+from tongban.registry.selectors import employer_get, insured_spell, person_get
+from tongban.registry.services import registration_open
+from tongban.rules.result import Assessment
+
+REEMPLOYMENT_REPORTED = "cases.reemployment_reported"
+TRANSFER_COMPLETED = "cases.transfer_completed"
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """Where and how an application comes in: the office that accepts it, and by which door."""
+
+    actor: Actor
+    channel: str
+    office_code: str | None  # None: the default office for the person's residence
+    staff: StaffInfo | None = None
+    client_id: int | None = None
+
+
+def new_reference(prefix: str, on: date) -> str:
+    tail = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{prefix}{on:%Y%m%d}{tail}"
+
+
+def _accepting_office(acceptance: Acceptance, person: Any) -> Any:
+    if acceptance.staff is not None:
+        own = acceptance.staff.office
+        if acceptance.office_code and acceptance.office_code != own.code:
+            raise Forbidden(
+                f"A caseworker accepts at their own office ({own.code}), not at {acceptance.office_code}.",
+                code="not_own_office",
+            )
+        return own
+    if acceptance.office_code:
+        try:
+            return office_get(code=acceptance.office_code)
+        except NotFound:
+            raise InvalidInput.of(
+                "office",
+                "unknown_office",
+                f"Unknown office {acceptance.office_code!r}; see GET /offices.",
+            ) from None
+    return default_office_for_region(region_id=person.residence_region_id)
+
+
+def _item(code: str, channel: str) -> ItemDefinition:
+    try:
+        item = item_get(code)
+    except NotFound:
+        raise InvalidInput.of(
+            "item", "unknown_item", f"Unknown item {code!r}; see GET /items."
+        ) from None
+    if channel not in item.channels:
+        if item.channels == ("automatic",):
+            raise InvalidInput.of(
+                "item",
+                "automatic_item",
+                "This item is done by the system without an application (免申即办).",
+            )
+        raise InvalidInput.of(
+            "item",
+            "channel_not_allowed",
+            f"{item.name.en} cannot be applied for through {channel}.",
+        )
+    return item
+
+
+def _record_parameters() -> str:
+    params = case_facts.parameters()
+    if not ParameterSetRecord.objects.filter(version=params.version).exists():
+        try:
+            with transaction.atomic():
+                ParameterSetRecord.objects.create(
+                    version=params.version, texts=params.texts(), recorded_at=clock.now()
+                )
+        except IntegrityError:
+            pass  # recorded concurrently
+    return params.version
+
+
+def _seen(assessment: Assessment, snapshot: dict[str, Any] | None = None) -> dict[str, Any]:
+    seen: dict[str, Any] = {"assessment": assessment.to_dict()}
+    if snapshot is not None:
+        seen["registry"] = snapshot
+    return seen
+
+
+def _reasons_of(assessment: Assessment) -> list[dict[str, str]]:
+    return [
+        {"code": r.code, "zh": r.zh, "en": r.en} for r in assessment.reasons if r.kind != "note"
+    ]
+
+
+def _create(
+    *,
+    acceptance: Acceptance,
+    item: ItemDefinition,
+    person: Any,
+    office: Any,
+    data: dict[str, Any],
+    as_of: date,
+    bundle: Bundle | None,
+    registering: bool,
+) -> Application:
+    """Create one application in status initial review (or fail on a duplicate)."""
+    assessment = case_facts.assessment_for(
+        item_code=item.code, person=person, as_of=as_of, data=data, registering=registering
+    )
+    snapshot = case_facts.registry_snapshot(person=person, as_of=as_of)
+    snapshot["assessment"] = assessment.to_dict()
+    insured = insured_spell(person=person, as_of=as_of)
+    application = Application(
+        reference=new_reference("TB", as_of),
+        person=person,
+        item_code=item.code,
+        catalogue_version=item.catalogue_version,
+        pays_money=item.pays_money,
+        bundle=bundle,
+        channel=acceptance.channel,
+        client_id=acceptance.client_id,
+        submitted_by_user_id=acceptance.actor.user_id,
+        accepting_office=office,
+        accepting_region=office.region,
+        insured_region=insured.region if insured else None,
+        reviewing_office=(
+            agency_for_region(region_id=insured.region_id) if item.pays_money and insured else None
+        ),
+        data=data,
+        snapshot=snapshot,
+        submitted_at=clock.now(),
+        submitted_on=as_of,
+        due_date=due_date(start=as_of, working_days=item.time_limit_working_days),
+    )
+    try:
+        with transaction.atomic():
+            transition(
+                application,
+                outcome="submit",
+                actor=acceptance.actor,
+                office_id=office.pk,
+                seen=_seen(assessment),
+                as_of=as_of,
+            )
+    except IntegrityError:
+        existing = Application.objects.filter(
+            person=person, item_code=item.code, status__in=OPEN_STATUSES
+        ).first()
+        if existing is None:
+            raise
+        raise Conflict(
+            f"{person.name} already has an open application for this item ({existing.reference}).",
+            code="duplicate_application",
+            extra={"existing_reference": existing.reference},
+        ) from None
+    _record_parameters()
+    return application
+
+
+def _system_initial_review(application: Application, item: ItemDefinition, as_of: date) -> None:
+    """An online application whose data checks all pass gets a recorded system initial review."""
+    if application.channel not in ONLINE_CHANNELS or not item.system_initial_review:
+        return
+    if application.data.get("contest"):
+        return  # a contested separation reason needs a caseworker's re-verification
+    assessment = case_facts.assessment_for(
+        item_code=item.code,
+        person=application.person,
+        as_of=as_of,
+        data=application.data,
+        registering=_registering(application),
+    )
+    if not assessment.eligible or assessment.pending:
+        return  # a person decides; the system never refuses on its own (PIPL art. 24)
+    system = Actor(
+        kind="system",
+        label="system initial review (系统初审)",
+        office_code=application.accepting_office.code,
+    )
+    _approve(
+        application,
+        item=item,
+        actor=system,
+        office_id=application.accepting_office_id,
+        checklist={c.code: True for c in item.initial_review} | {"_by": "system"},
+        reasons=[],
+        assessment=assessment,
+        as_of=as_of,
+    )
+
+
+def _registering(application: Application) -> bool:
+    """A UI-benefit claim in the unemployment bundle counts the bundle's registration."""
+    return application.bundle_id is not None and application.item_code == "ui_benefit"
+
+
+def _route(application: Application, as_of: date) -> None:
+    """Assign a paying item to the agency of the insured region (docs/routing.md)."""
+    insured = insured_spell(person=application.person, as_of=as_of)
+    if insured is None:
+        raise Conflict(
+            "The person has never been insured, so there is no fund to pay from; reject instead.",
+            code="no_insured_region",
+        )
+    application.insured_region = insured.region
+    application.reviewing_office = agency_for_region(region_id=insured.region_id)
+    application.save(update_fields=["insured_region", "reviewing_office"])
+
+
+def _approve(
+    application: Application,
+    *,
+    item: ItemDefinition,
+    actor: Actor,
+    office_id: int,
+    checklist: dict[str, Any],
+    reasons: list[dict[str, str]],
+    assessment: Assessment,
+    as_of: date,
+) -> None:
+    stage = application.status
+    if stage == Status.INITIAL_REVIEW and application.pays_money:
+        _route(application, as_of)
+    transition(
+        application,
+        outcome="approve",
+        actor=actor,
+        office_id=office_id,
+        reasons=reasons,
+        checklist=checklist,
+        seen=_seen(
+            assessment, case_facts.registry_snapshot(person=application.person, as_of=as_of)
+        ),
+        as_of=as_of,
+    )
+    if application.status == Status.COMPLETED:
+        _complete(application, actor=actor, as_of=as_of)
+    elif application.status == Status.APPROVED:
+        _grant(application, actor=actor, assessment=assessment, as_of=as_of)
+    _finish(application)
+
+
+def _complete(application: Application, *, actor: Actor, as_of: date) -> None:
+    """What a completed item that pays nothing does, at the accepting office."""
+    person = application.person
+    source = application.reference
+    office = application.accepting_office
+    if application.item_code == "unemployment_registration":
+        registration_open(
+            actor=actor,
+            person=person,
+            kind="unemployment",
+            region_id=office.region_id,
+            office_id=office.pk,
+            start_date=application.submitted_on,
+            source=source,
+        )
+    elif application.item_code == "employment_registration":
+        registration_open(
+            actor=actor,
+            person=person,
+            kind="employment",
+            region_id=office.region_id,
+            office_id=office.pk,
+            start_date=application.submitted_on,
+            source=source,
+        )
+    elif application.item_code == "ui_transfer":
+        outbox_emit(
+            TRANSFER_COMPLETED,
+            {
+                "reference": source,
+                "person_id": person.pk,
+                "to_region": application.snapshot.get("insured_region"),
+            },
+        )
+
+
+def _grant(application: Application, *, actor: Actor, assessment: Assessment, as_of: date) -> None:
+    """The re-review approved: the entitlement, in the reviewing agency's own fund."""
+    reviewing = application.reviewing_office
+    if reviewing is None or assessment.paying_region != reviewing.region.code:
+        raise Conflict(
+            "The paying region is not this agency's region: funds never cross. "
+            "The person's insured region changed since routing; send the case back to initial review.",
+            code="paying_region_mismatch",
+        )
+    details = dict(assessment.details)
+    entitlement_create(
+        actor=actor,
+        person_id=application.person_id,
+        item_code=application.item_code,
+        application_reference=application.reference,
+        paying_region_id=reviewing.region_id,
+        determined_on=as_of,
+        start_month=assessment.start,
+        months=assessment.months or 0,
+        monthly_amount_fen=assessment.monthly_amount_fen,
+        medical_premium_fen=assessment.medical_premium_fen,
+        amount_fen=assessment.amount_fen,
+        contribution_months_used=int(details.get("contribution_months") or 0),
+        explanation=assessment.to_dict(),
+        parameter_set_version=assessment.parameter_set_version,
+        catalogue_version=application.catalogue_version,
+        office_code=reviewing.code,
+    )
+
+
+def _finish(application: Application) -> None:
+    if application.status not in OPEN_STATUSES:
+        archive_seal(application)
+
+
+@entrypoint
+def application_submit(
+    *,
+    acceptance: Acceptance,
+    item_code: str,
+    id_number: str,
+    data: dict[str, Any] | None,
+    as_of: date,
+) -> Application:
+    """Accept one application at an office (a window) or from an online channel."""
+    item = _item(item_code, acceptance.channel)
+    person = person_get(id_number=id_number, as_of=as_of)
+    office = _accepting_office(acceptance, person)
+    application = _create(
+        acceptance=acceptance,
+        item=item,
+        person=person,
+        office=office,
+        data=_clean_data(item.code, data),
+        as_of=as_of,
+        bundle=None,
+        registering=False,
+    )
+    _system_initial_review(application, item, as_of)
+    return application
+
+
+def _clean_data(item_code: str, data: dict[str, Any] | None) -> dict[str, Any]:
+    """Keep only what the item uses, validated; everything else is pulled, not brought."""
+    data = dict(data or {})
+    allowed = {
+        "ui_benefit": {"contest"},
+        "unemployment_subsidy": set(),
+        "skill_subsidy": {"certificate"},
+        "funeral_survivor": {"applicant", "date_of_death", "funeral_grant_elsewhere"},
+        "training_subsidy": {"training"},
+        "rural_worker_allowance": {"rural_contract_worker"},
+        "reemployment_report": {"date", "employer_uscc"},
+    }.get(item_code, set())
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InvalidInput.of(
+            f"data.{unknown[0]}",
+            "unexpected",
+            f"{item_code} takes no {unknown[0]!r}; it is pulled from the registry.",
+        )
+    _validate_dates(data)
+    return data
+
+
+def _validate_dates(data: dict[str, Any]) -> None:
+    def check(path: str, value: Any) -> None:
+        try:
+            date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidInput.of(
+                path, "date", f"{value!r} is not a date of the form YYYY-MM-DD."
+            ) from None
+
+    for key in ("date_of_death", "date"):
+        if key in data:
+            check(f"data.{key}", data[key])
+    for key, field in (("certificate", "issued_on"), ("training", "completed_on")):
+        if key in data:
+            if not isinstance(data[key], dict) or field not in data[key]:
+                raise InvalidInput.of(
+                    f"data.{key}.{field}", "required", f"{key}.{field} is required."
+                )
+            check(f"data.{key}.{field}", data[key][field])
+    contest = data.get("contest")
+    if contest is not None and (
+        not isinstance(contest, dict) or not contest.get("claimed_reason_code")
+    ):
+        raise InvalidInput.of(
+            "data.contest.claimed_reason_code",
+            "required",
+            "A contest names the reason the person says is true (claimed_reason_code).",
+        )
+    if isinstance(contest, dict):
+        contest.pop("outcome", None)  # only a caseworker's re-verification sets it
+        contest.pop("decided_on", None)
+
+
+def _transfer_needed(person: Any, as_of: date) -> bool:
+    """The relationship must move when contributions sit in a region other than the insured one."""
+    snapshot = case_facts.registry_snapshot(person=person, as_of=as_of)
+    insured = snapshot["insured_region"]
+    return bool(insured) and any(code != insured for code in snapshot["contribution_months"])
+
+
+@dataclass(frozen=True)
+class BundleResult:
+    bundle: Bundle
+    applications: list[Application]
+
+
+@entrypoint
+def bundle_submit(
+    *, acceptance: Acceptance, kind: str, id_number: str, as_of: date
+) -> BundleResult:
+    """The unemployment "one thing": registration + UI benefit (+ transfer), all or nothing."""
+    catalogue = catalogue_current()
+    definition = catalogue.bundles.get(kind)
+    if definition is None:
+        raise InvalidInput.of(
+            "kind", "unknown_bundle", f"Unknown bundle {kind!r}; the one bundle is 'unemployment'."
+        )
+    person = person_get(id_number=id_number, as_of=as_of)
+    office = _accepting_office(acceptance, person)
+    bundle = Bundle.objects.create(
+        reference=new_reference("TBB", as_of),
+        kind=kind,
+        person=person,
+        accepting_office=office,
+        channel=acceptance.channel,
+        submitted_at=clock.now(),
+    )
+    applications = []
+    for code in definition.items:
+        if code == "ui_transfer" and not _transfer_needed(person, as_of):
+            continue
+        channel = "automatic" if code == "ui_transfer" else acceptance.channel
+        item = catalogue.item(code)
+        sub = Acceptance(
+            acceptance.actor, channel, office.code, acceptance.staff, acceptance.client_id
+        )
+        applications.append(
+            _create(
+                acceptance=sub,
+                item=item,
+                person=person,
+                office=office,
+                data={},
+                as_of=as_of,
+                bundle=bundle,
+                registering=code == "ui_benefit",
+            )
+        )
+    for application in applications:
+        item = catalogue.item(application.item_code)
+        if application.item_code == "ui_transfer":
+            _automatic(application, item, as_of)
+        else:
+            _system_initial_review(application, item, as_of)
+    return BundleResult(bundle, applications)
+
+
+def _automatic(application: Application, item: ItemDefinition, as_of: date) -> None:
+    """免申即办: the system completes the transfer at once, as an explicit, audited actor."""
+    system = Actor(
+        kind="system",
+        label="automatic transfer (免申即办)",
+        office_code=application.accepting_office.code,
+    )
+    assessment = case_facts.assessment_for(
+        item_code=item.code, person=application.person, as_of=as_of
+    )
+    _approve(
+        application,
+        item=item,
+        actor=system,
+        office_id=application.accepting_office_id,
+        checklist={c.code: True for c in item.initial_review} | {"_by": "system"},
+        reasons=[],
+        assessment=assessment,
+        as_of=as_of,
+    )
+
+
+@entrypoint
+def task_decide(
+    *,
+    actor: Actor,
+    staff: StaffInfo,
+    task_id: int,
+    outcome: str,
+    reasons: list[str] | None,
+    checklist: dict[str, Any] | None,
+    verification: dict[str, Any] | None,
+    as_of: date,
+) -> Application:
+    """A caseworker decides a task of their own office: approve, reject or return."""
+    if outcome not in ("approve", "reject", "return"):
+        raise InvalidInput.of("outcome", "outcome", "outcome must be approve, reject or return.")
+    task = Task.objects.filter(pk=task_id).select_related("office").first()
+    if task is None:
+        raise NotFound(f"No task {task_id}.", code="unknown_task")
+    # Lock in a fixed order: the application, then its task.
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related(
+            "person__residence_region",
+            "accepting_office__region",
+            "reviewing_office__region",
+            "bundle",
+        )
+        .get(pk=task.application_id)
+    )
+    task = Task.objects.select_for_update(of=("self",)).select_related("office").get(pk=task_id)
+    if task.office_id != staff.office.pk:
+        raise Forbidden(
+            f"This task belongs to {task.office.name_zh} ({task.office.code}), not to your office.",
+            code="not_your_office",
+        )
+    if not task.is_open:
+        raise Conflict("This task is already closed; it was decided before.", code="task_closed")
+    needed = "acceptor" if task.stage == Task.Stage.INITIAL_REVIEW else "reviewer"
+    if not staff.has_role(needed):
+        raise Forbidden(
+            f"Deciding a {task.stage.replace('_', ' ')} needs the {needed} role.",
+            code="role_required",
+        )
+    if task.stage == Task.Stage.RE_REVIEW and _did_initial_review(application, staff.user_id):
+        raise Forbidden(
+            "You did the initial review of this case; the re-review must be done by someone else.",
+            code="same_reviewer",
+        )
+    item = catalogue_current().item(application.item_code)
+    clean_reasons = [r.strip() for r in (reasons or []) if r and r.strip()]
+    if outcome in ("reject", "return") and not clean_reasons:
+        raise InvalidInput.of(
+            "reasons", "required", f"A {outcome} needs at least one reason the person can read."
+        )
+    checks = item.initial_review if task.stage == Task.Stage.INITIAL_REVIEW else item.re_review
+    record = _checklist(checks, checklist, outcome)
+    if verification:
+        application.data = _verified(application, task, verification, as_of)
+        application.save(update_fields=["data"])
+    reason_rows = [{"code": "caseworker", "text": r} for r in clean_reasons]
+    if outcome != "approve":
+        assessment = case_facts.assessment_for(
+            item_code=item.code,
+            person=application.person,
+            as_of=as_of,
+            data=application.data,
+            registering=_registering(application),
+        )
+        transition(
+            application,
+            outcome=outcome,
+            actor=actor,
+            office_id=staff.office.pk,
+            reasons=reason_rows,
+            checklist=record,
+            seen=_seen(assessment),
+            as_of=as_of,
+        )
+        _finish(application)
+        return application
+    assessment = case_facts.assessment_for(
+        item_code=item.code,
+        person=application.person,
+        as_of=as_of,
+        data=application.data,
+        registering=_registering(application),
+    )
+    if assessment.pending:
+        raise Conflict(
+            "The rules cannot decide yet: "
+            + "; ".join(r.en for r in assessment.reasons if r.kind == "pending"),
+            code="not_decidable",
+            extra={"reasons": _reasons_of(assessment)},
+        )
+    if not assessment.eligible:
+        raise Conflict(
+            "The person is not eligible, so this cannot be approved: "
+            + "; ".join(r.en for r in assessment.reasons if r.kind == "refusal")
+            + ". Reject with these reasons, or return the case if something must be corrected.",
+            code="not_eligible",
+            extra={"reasons": _reasons_of(assessment)},
+        )
+    _approve(
+        application,
+        item=item,
+        actor=actor,
+        office_id=staff.office.pk,
+        checklist=record,
+        reasons=reason_rows,
+        assessment=assessment,
+        as_of=as_of,
+    )
+    return application
+
+
+def _did_initial_review(application: Application, user_id: int) -> bool:
+    return Transition.objects.filter(
+        application=application,
+        stage=Task.Stage.INITIAL_REVIEW,
+        outcome="approve",
+        actor_user_id=user_id,
+    ).exists()
+
+
+def _checklist(
+    checks: tuple[Any, ...], given: dict[str, Any] | None, outcome: str
+) -> dict[str, Any]:
+    """The stage's checklist as recorded: every check named; an approval confirms them all."""
+    codes = [c.code for c in checks]
+    if given is None:
+        return {code: outcome == "approve" for code in codes} | {"_given": False}
+    unknown = sorted(set(given) - set(codes))
+    if unknown:
+        raise InvalidInput.of(
+            f"checklist.{unknown[0]}",
+            "unknown_check",
+            f"{unknown[0]!r} is not on this stage's checklist ({', '.join(codes)}).",
+        )
+    if outcome == "approve":
+        open_checks = [c for c in codes if given.get(c) is not True]
+        if open_checks:
+            raise InvalidInput.of(
+                f"checklist.{open_checks[0]}",
+                "unchecked",
+                f"An approval needs every check confirmed; not confirmed: {', '.join(open_checks)}.",
+            )
+    return {code: bool(given.get(code, False)) for code in codes} | {"_given": True}
+
+
+def _verified(
+    application: Application, task: Task, verification: dict[str, Any], as_of: date
+) -> dict[str, Any]:
+    """A caseworker's re-verification of a contested separation reason (initial review only)."""
+    outcome = verification.get("contest")
+    if set(verification) != {"contest"} or outcome not in ("upheld", "rejected"):
+        raise InvalidInput.of(
+            "verification.contest",
+            "verification",
+            'verification is {"contest": "upheld" | "rejected"}.',
+        )
+    if task.stage != Task.Stage.INITIAL_REVIEW or not application.data.get("contest"):
+        raise InvalidInput.of(
+            "verification.contest",
+            "no_contest",
+            "Only the initial review re-verifies a contest, and only a contested case has one.",
+        )
+    return case_facts.with_contest_outcome(application.data, outcome, on=as_of)
+
+
+@entrypoint
+def application_resubmit(
+    *, actor: Actor, reference: str, person_id_number: str | None, as_of: date
+) -> Application:
+    """The applicant corrected what was asked: back to initial review, the clock running again."""
+    application = (
+        Application.objects.select_for_update(of=("self",)).filter(reference=reference).first()
+    )
+    if application is None or (
+        person_id_number and application.person.id_number != person_id_number
+    ):
+        raise NotFound(f"No application {reference}.", code="unknown_application")
+    transition(
+        application,
+        outcome="resubmit",
+        actor=actor,
+        office_id=application.accepting_office_id,
+        as_of=as_of,
+    )
+    return application
+
+
+@entrypoint
+def application_withdraw(
+    *, actor: Actor, reference: str, person_id_number: str | None, as_of: date
+) -> Application:
+    """The applicant withdraws an open application (撤回)."""
+    application = (
+        Application.objects.select_for_update(of=("self",)).filter(reference=reference).first()
+    )
+    if application is None or (
+        person_id_number and application.person.id_number != person_id_number
+    ):
+        raise NotFound(f"No application {reference}.", code="unknown_application")
+    transition(
+        application,
+        outcome="withdraw",
+        actor=actor,
+        office_id=application.accepting_office_id,
+        as_of=as_of,
+    )
+    _finish(application)
+    return application
+
+
+@entrypoint
+def reemployment_report_submit(
+    *,
+    acceptance: Acceptance,
+    id_number: str,
+    start_date: date,
+    employer_uscc: str | None,
+    as_of: date,
+) -> Application:
+    """A recipient reports a new job at any office or online; recorded, then routed to the payer."""
+    if start_date > as_of:
+        raise InvalidInput.of("date", "future_date", "The new job's start date is in the future.")
+    item = _item("reemployment_report", acceptance.channel)
+    person = person_get(id_number=id_number, as_of=as_of)
+    employer_name = None
+    if employer_uscc:
+        try:
+            employer_name = employer_get(uscc=employer_uscc).name
+        except NotFound:
+            employer_name = None  # a new employer not yet known here is still a job
+    office = _accepting_office(acceptance, person)
+    data = {"date": start_date.isoformat(), "employer_uscc": employer_uscc or None}
+    assessment = case_facts.assessment_for(
+        item_code=item.code, person=person, as_of=as_of, data=data
+    )
+    if not assessment.eligible:
+        raise Conflict(
+            "No benefit is being paid to this person, so there is nothing to stop: "
+            + "; ".join(r.en for r in assessment.reasons if r.kind == "refusal"),
+            code="not_receiving_benefit",
+        )
+    application = _create(
+        acceptance=acceptance,
+        item=item,
+        person=person,
+        office=office,
+        data=data,
+        as_of=as_of,
+        bundle=None,
+        registering=False,
+    )
+    recorder = (
+        acceptance.actor
+        if acceptance.staff
+        else Actor(
+            kind="system",
+            label="re-employment report recorded (再就业报告)",
+            office_code=office.code,
+        )
+    )
+    _approve(
+        application,
+        item=item,
+        actor=recorder,
+        office_id=office.pk,
+        checklist={c.code: True for c in item.initial_review} | {"_by": recorder.kind},
+        reasons=[],
+        assessment=assessment,
+        as_of=as_of,
+    )
+    entitlement_region = assessment.paying_region
+    outbox_emit(
+        REEMPLOYMENT_REPORTED,
+        {
+            "reference": application.reference,
+            "person_id": person.pk,
+            "date": start_date.isoformat(),
+            "employer_uscc": employer_uscc,
+            "employer_name": employer_name,
+            "paying_region": entitlement_region,
+            "paying_agency": agency_for_region(
+                region_id=region_get(code=entitlement_region).pk
+            ).code
+            if entitlement_region
+            else None,
+        },
+    )
+    return application
+
+
+__all__ = [
+    "Acceptance",
+    "BundleResult",
+    "Channel",
+    "DomainError",
+    "application_resubmit",
+    "application_submit",
+    "application_withdraw",
+    "bundle_submit",
+    "reemployment_report_submit",
+    "task_decide",
+]

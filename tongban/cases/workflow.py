@@ -1,0 +1,172 @@
+"""The one state machine for all twelve items, and the one function that moves it.
+
+``TRANSITIONS`` is the whole workflow: (status, outcome) → next status. An item
+that pays money goes from initial review to re-review at the insured region's
+agency; one that pays nothing is completed at the accepting office. Everything
+that changes ``Application.status`` goes through :func:`transition`, which also
+closes and opens the office tasks, writes the transition row (the responsibility
+record) and the audit event, and seals the archive when the case ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tongban.cases.models import FINAL_STATUSES, Application, Status, Task, Transition
+from tongban.catalogue.selectors import working_calendar
+from tongban.core import clock
+from tongban.core.actors import Actor
+from tongban.core.audit import audit_record
+from tongban.core.errors import Conflict
+from tongban.core.outbox import outbox_emit
+from tongban.core.transactions import require_transaction
+
+STATUS_CHANGED = "cases.status_changed"
+
+
+@dataclass(frozen=True)
+class Move:
+    to_paying: str
+    to_free: str  # for items that pay nothing
+
+    def target(self, pays_money: bool) -> str:
+        return self.to_paying if pays_money else self.to_free
+
+
+def _same(status: str) -> Move:
+    return Move(status, status)
+
+
+TRANSITIONS: dict[tuple[str, str], Move] = {
+    ("", "submit"): _same(Status.INITIAL_REVIEW),
+    (Status.INITIAL_REVIEW, "approve"): Move(Status.RE_REVIEW, Status.COMPLETED),
+    (Status.INITIAL_REVIEW, "reject"): _same(Status.REJECTED),
+    (Status.INITIAL_REVIEW, "return"): _same(Status.RETURNED),
+    (Status.RETURNED, "resubmit"): _same(Status.INITIAL_REVIEW),
+    (Status.RE_REVIEW, "approve"): _same(Status.APPROVED),
+    (Status.RE_REVIEW, "reject"): _same(Status.REJECTED),
+    (Status.RE_REVIEW, "return"): _same(Status.INITIAL_REVIEW),  # sent back to initial review
+    (Status.INITIAL_REVIEW, "withdraw"): _same(Status.WITHDRAWN),
+    (Status.RE_REVIEW, "withdraw"): _same(Status.WITHDRAWN),
+    (Status.RETURNED, "withdraw"): _same(Status.WITHDRAWN),
+}
+
+STAGE_OF_STATUS = {
+    Status.INITIAL_REVIEW: Task.Stage.INITIAL_REVIEW,
+    Status.RE_REVIEW: Task.Stage.RE_REVIEW,
+}
+
+
+def allowed_outcomes(status: str) -> list[str]:
+    return [outcome for (source, outcome) in TRANSITIONS if source == status]
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def sha256_of(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+def transition(
+    application: Application,
+    *,
+    outcome: str,
+    actor: Actor,
+    office_id: int | None,
+    reasons: list[dict[str, str]] | None = None,
+    checklist: dict[str, Any] | None = None,
+    seen: dict[str, Any] | None = None,
+    as_of: date,
+) -> Transition:
+    """Move ``application`` by ``outcome``; the caller holds the application's row lock."""
+    require_transaction("transition")
+    source = application.status if application.pk else ""
+    move = TRANSITIONS.get((source, outcome))
+    if move is None:
+        raise Conflict(
+            f"An application in status {source or 'new'!r} cannot be given outcome {outcome!r}"
+            f" (allowed: {', '.join(allowed_outcomes(source)) or 'none'}).",
+            code="transition_not_allowed",
+        )
+    target = move.target(application.pays_money)
+    now = clock.now()
+    stage = str(STAGE_OF_STATUS.get(source, source or "submission"))  # type: ignore[call-overload]
+
+    if source == Status.RETURNED and target == Status.INITIAL_REVIEW and application.returned_on:
+        # The time limit pauses while the applicant corrects: move the due date on.
+        paused = working_calendar().working_days_between(application.returned_on, as_of)
+        application.due_date = working_calendar().add_working_days(application.due_date, paused)
+        application.returned_on = None
+    if target == Status.RETURNED:
+        application.returned_on = as_of
+    application.status = target
+    if target in FINAL_STATUSES:
+        application.decided_at = now
+    if application.pk is None:
+        application.save(force_insert=True)  # a submission: the unique constraints speak here
+    else:
+        application.save(update_fields=["status", "due_date", "returned_on", "decided_at"])
+
+    Task.objects.filter(application=application, is_open=True).update(is_open=False, closed_at=now)
+    if target == Status.INITIAL_REVIEW:
+        _open_task(application, Task.Stage.INITIAL_REVIEW, application.accepting_office_id, now)
+    elif target == Status.RE_REVIEW:
+        if application.reviewing_office_id is None:
+            raise RuntimeError("a re-review needs a reviewing office; route before approving")
+        _open_task(application, Task.Stage.RE_REVIEW, application.reviewing_office_id, now)
+
+    seen = seen or {}
+    record = Transition.objects.create(
+        application=application,
+        stage=str(stage),
+        from_status=source,
+        to_status=target,
+        outcome=outcome,
+        actor_kind=actor.kind,
+        actor_label=actor.label[:150],
+        actor_user_id=actor.user_id,
+        actor_client_id=actor.client_id,
+        office_id=office_id,
+        at=now,
+        reasons=reasons or [],
+        checklist=checklist or {},
+        seen=seen,
+        seen_sha256=sha256_of(seen) if seen else "",
+    )
+    audit_record(
+        actor=actor,
+        event_type=f"application_{outcome}",
+        subject_type="application",
+        subject_id=application.reference,
+        office_code=actor.office_code or "",
+        data={"from": source, "to": target, "item": application.item_code},
+    )
+    outbox_emit(
+        STATUS_CHANGED,
+        {
+            "reference": application.reference,
+            "item": application.item_code,
+            "from": source,
+            "to": target,
+            "outcome": outcome,
+            "accepting_region_id": application.accepting_region_id,
+            "at": now.isoformat(),
+        },
+    )
+    return record
+
+
+def _open_task(application: Application, stage: str, office_id: int, now: Any) -> Task:
+    return Task.objects.create(
+        application=application,
+        stage=stage,
+        office_id=office_id,
+        created_at=now,
+        due_date=application.due_date,
+    )
