@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import repeat
 
 from tongban.rules.params import ParameterSet
 from tongban.rules.ui_benefit import (
@@ -73,27 +72,48 @@ def reassess_ui_benefit_batch(
     reclaim = params.integer("ui_benefit.reclaim_unclaimed_below_months", on=as_of)
     cap = params.integer("ui_benefit.carry_over_cap_months", on=as_of)
 
-    statuses: Sequence[ConditionStatus] | repeat[ConditionStatus] = (
-        batch.status if batch.status is not None else repeat("met")
-    )
-    keys = list(zip(statuses, batch.contribution_months, batch.unclaimed_months, strict=False))
-    outcome: dict[tuple[ConditionStatus, int, int], tuple[int | None, bool]] = {}
-    for status, new, carried in set(keys):
-        months = (
-            duration_months(
-                new, carried, bands=bands, minimum=minimum, reclaim_below=reclaim, cap=cap
-            )[2]
-            if status != "refused"
-            else 0
-        )
-        outcome[(status, new, carried)] = (months, status == "met") if months else (None, False)
+    def months_for(status: ConditionStatus, new: int, carried: int) -> int | None:
+        if status == "refused":
+            return None
+        total = duration_months(
+            new, carried, bands=bands, minimum=minimum, reclaim_below=reclaim, cap=cap
+        )[2]
+        return total or None
+
     regions = batch.paying_region
     amounts: dict[str, tuple[int, int] | None] = {
         region: amount_plain(region, params, as_of) if region else None for region in set(regions)
     }
-    results = list(map(outcome.__getitem__, keys))
-    months_column = [m for m, _ in results]
-    eligible_column = [e for _, e in results]
+    months_column: list[int | None]
+    eligible_column: list[bool]
+    if batch.status is None:
+        # every row's other conditions are met (e.g. current recipients): key on the months only
+        pairs = {
+            pair: months_for("met", *pair)
+            for pair in set(zip(batch.contribution_months, batch.unclaimed_months, strict=True))
+        }
+        evaluations = len(pairs)
+        months_column = list(
+            map(
+                pairs.__getitem__,
+                zip(batch.contribution_months, batch.unclaimed_months, strict=True),
+            )
+        )
+        eligible_column = (
+            [True] * len(months_column)
+            if None not in months_column
+            else [m is not None for m in months_column]
+        )
+    else:
+        keys = list(
+            zip(batch.status, batch.contribution_months, batch.unclaimed_months, strict=True)
+        )
+        outcome = {key: months_for(*key) for key in set(keys)}
+        evaluations = len(outcome)
+        months_column = list(map(outcome.__getitem__, keys))
+        eligible_column = [
+            m is not None and s == "met" for m, s in zip(months_column, batch.status, strict=True)
+        ]
     if None in amounts.values():  # rows without a paying region are refused
         for index, region in enumerate(regions):
             if not region:
@@ -101,17 +121,23 @@ def reassess_ui_benefit_batch(
                 eligible_column[index] = False
     amount_of = {r: a[0] for r, a in amounts.items() if a is not None}
     premium_of = {r: a[1] for r, a in amounts.items() if a is not None}
-    return UiBenefitBatchResult(
-        months=months_column,
-        monthly_amount_fen=[
+    if None not in months_column:  # the usual case: everyone is paid, map by region alone
+        amount_column: list[int | None] = list(map(amount_of.__getitem__, regions))
+        premium_column: list[int | None] = list(map(premium_of.__getitem__, regions))
+    else:
+        amount_column = [
             amount_of[r] if m is not None else None
             for r, m in zip(regions, months_column, strict=True)
-        ],
-        medical_premium_fen=[
+        ]
+        premium_column = [
             premium_of[r] if m is not None else None
             for r, m in zip(regions, months_column, strict=True)
-        ],
+        ]
+    return UiBenefitBatchResult(
+        months=months_column,
+        monthly_amount_fen=amount_column,
+        medical_premium_fen=premium_column,
         eligible=eligible_column,
-        evaluations=len(outcome) + len(amounts),
+        evaluations=evaluations + len(amounts),
         parameter_set_version=params.version,
     )

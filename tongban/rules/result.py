@@ -16,6 +16,7 @@ from tongban.rules.params import Band, ParameterUse, RetirementRule
 
 ReasonKind = Literal["refusal", "pending", "note"]
 Figure: TypeAlias = int | str | bool | date | Decimal | None
+Detail: TypeAlias = int | str | bool | None  # item-specific extra figures of an assessment
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ class Assessment:
     paying_region: str | None
     medical_premium_fen: int | None
     components: tuple[tuple[str, int], ...]
-    details: tuple[tuple[str, Figure], ...]
+    details: tuple[tuple[str, Detail], ...]
     explanation: tuple[Step, ...]
     parameter_set_version: str
     parameter_versions: tuple[tuple[str, str], ...]

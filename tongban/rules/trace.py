@@ -25,7 +25,7 @@ from tongban.rules.params import (
     as_retirement,
 )
 from tongban.rules.reasons import reason
-from tongban.rules.result import Assessment, Figure, Reason, ReasonKind, Step
+from tongban.rules.result import Assessment, Detail, Figure, Reason, ReasonKind, Step
 
 # Legal sources cited by the steps (POLICY.md sections in brackets).
 SRC_UI_CONDITIONS: Final = (
@@ -179,7 +179,7 @@ class Trace:
         paying_region: str | None = None,
         medical_premium_fen: int | None = None,
         components: tuple[tuple[str, int], ...] = (),
-        details: tuple[tuple[str, Figure], ...] = (),
+        details: tuple[tuple[str, Detail], ...] = (),
         eligible: bool | None = None,
     ) -> Assessment:
         if self._pending_uses:  # parameters read after the last step still count

@@ -1,0 +1,29 @@
+"""The reason catalogue: stable codes, both languages, and the separation reasons it quotes."""
+
+from pathlib import Path
+
+import yaml
+
+from tongban.rules.reasons import CATALOGUE, SEPARATION_REASONS
+
+REGISTRY_REASONS = Path(__file__).parents[2] / "registry" / "data" / "separation_reasons.yaml"
+
+
+def test_separation_reasons_mirror_the_registry_file():
+    rows = yaml.safe_load(REGISTRY_REASONS.read_text(encoding="utf-8"))["reasons"]
+    # codes and Chinese names; the registry file's unquoted English for `dismissed` contains
+    # commas, which YAML's flow mapping splits, so its English is compared by prefix
+    assert {row["code"]: row["zh"] for row in rows} == {
+        code: zh for code, (zh, _) in SEPARATION_REASONS.items()
+    }
+    for row in rows:
+        assert SEPARATION_REASONS[row["code"]][1].startswith(row["en"])
+
+
+def test_every_reason_has_a_kind_and_both_languages():
+    for code, (kind, zh, en) in CATALOGUE.items():
+        assert code.isidentifier()
+        assert kind in ("refusal", "pending", "note")
+        assert zh.strip()
+        assert en.strip()
+        assert zh.count("{") == zh.count("}")
