@@ -3,26 +3,27 @@
 Everything comes from the registry and from earlier decisions, so the person
 brings nothing but an ID card. What the applicant adds (a contested separation
 reason, a certificate, a training record) comes from the application's ``data``.
+
+A :class:`PersonView` is read once per service call (four queries) and serves the
+assessment, the registry snapshot and the routing of that call.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tongban.benefits.selectors import entitlements_of, running_ui_entitlement
+from tongban.benefits.selectors import entitlements_of
 from tongban.cases.external import simulated_certificate_registry
 from tongban.core.identifiers import mask_id_number
-from tongban.registry.selectors import (
-    contributions_of,
-    insured_spell,
-    registrations_of,
-    spells_of,
-)
+from tongban.registry.selectors import PersonRecord, person_record
 from tongban.rules import facts as rf
 from tongban.rules.engine import assess, assess_all
 from tongban.rules.params import ParameterSet, default_parameters
 from tongban.rules.result import Assessment
+
+RUNNING = ("active", "suspended")
 
 
 def parameters() -> ParameterSet:
@@ -42,72 +43,121 @@ def _contest(data: dict[str, Any]) -> rf.Contest | None:
     )
 
 
-def person_facts(*, person: Any, as_of: date, data: dict[str, Any] | None = None) -> rf.PersonFacts:
-    """The rules engine's view of ``person`` on ``as_of``, plus what the application adds."""
-    data = data or {}
-    spells = spells_of(person=person)
-    insured = insured_spell(person=person, as_of=as_of)
-    contest = _contest(data)
-    # A contest concerns the separation that ended the spell holding the relationship.
-    contested_spell_id = insured.pk if insured is not None and insured.end_date else None
-    rural = bool(data.get("rural_contract_worker"))
-    fact_spells = tuple(
-        rf.Spell(
-            region_code=s.region.code,
-            employer=s.employer.uscc,
-            start=s.start_date,
-            end=s.end_date,
-            reason_code=s.reason.code if s.reason else None,
-            involuntary=s.reason.involuntary if s.reason else None,
-            contest=contest if s.pk == contested_spell_id else None,
-            rural_contract_worker=rural and s.pk == contested_spell_id,
+@dataclass(frozen=True)
+class PersonView:
+    """A person's registry record and entitlements, as read at the start of a service call."""
+
+    record: PersonRecord
+    entitlements: list[Any]
+
+    @property
+    def person(self) -> Any:
+        return self.record.person
+
+    def insured_spell(self, as_of: date) -> Any:
+        return self.record.insured_spell(as_of)
+
+    def running_ui_entitlement(self) -> Any:
+        return next(
+            (e for e in self.entitlements if e.item_code == "ui_benefit" and e.status in RUNNING),
+            None,
         )
-        for s in spells
-    )
-    months = tuple(sorted({(m, r) for m, r in contributions_of(person=person, until=as_of)}))
-    history = list(entitlements_of(person_id=person.pk))
-    determinations = tuple(
-        rf.Determination(
-            determined_on=e.determined_on,
-            months=e.months,
-            months_paid=e.months_paid,
-            contribution_months_used=e.contribution_months_used,
-            paying_region=e.paying_region.code,
+
+    def facts(self, *, as_of: date, data: dict[str, Any] | None = None) -> rf.PersonFacts:
+        """The rules engine's view of the person on ``as_of``, plus what the application adds."""
+        data = data or {}
+        person = self.person
+        insured = self.insured_spell(as_of)
+        contest = _contest(data)
+        # A contest concerns the separation that ended the spell holding the relationship.
+        contested_spell_id = insured.pk if insured is not None and insured.end_date else None
+        rural = bool(data.get("rural_contract_worker"))
+        spells = tuple(
+            rf.Spell(
+                region_code=s.region.code,
+                employer=s.employer.uscc,
+                start=s.start_date,
+                end=s.end_date,
+                reason_code=s.reason.code if s.reason else None,
+                involuntary=s.reason.involuntary if s.reason else None,
+                contest=contest if s.pk == contested_spell_id else None,
+                rural_contract_worker=rural and s.pk == contested_spell_id,
+            )
+            for s in self.record.spells
         )
-        for e in history
-        if e.item_code == "ui_benefit"
-    )
-    running = running_ui_entitlement(person_id=person.pk)
-    entitlement = (
-        rf.Entitlement(
-            start_month=running.start_month,
-            months=running.months,
-            months_paid=running.months_paid,
-            paying_region=running.paying_region.code,
-            monthly_amount_fen=running.monthly_amount_fen,
-            medical_premium_fen=running.medical_premium_fen,
+        months = tuple(sorted(set(self.record.contributions_until(as_of))))
+        determinations = tuple(
+            rf.Determination(
+                determined_on=e.determined_on,
+                months=e.months,
+                months_paid=e.months_paid,
+                contribution_months_used=e.contribution_months_used,
+                paying_region=e.paying_region.code,
+            )
+            for e in self.entitlements
+            if e.item_code == "ui_benefit"
         )
-        if running is not None and running.start_month is not None
-        else None
-    )
-    subsidy_months = sum(e.months_paid for e in history if e.item_code == "unemployment_subsidy")
-    certificates: tuple[rf.Certificate, ...] = ()
-    certificate = data.get("certificate")
-    if isinstance(certificate, dict) and certificate.get("issued_on"):
-        certificates = (
+        running = self.running_ui_entitlement()
+        entitlement = (
+            rf.Entitlement(
+                start_month=running.start_month,
+                months=running.months,
+                months_paid=running.months_paid,
+                paying_region=running.paying_region.code,
+                monthly_amount_fen=running.monthly_amount_fen,
+                medical_premium_fen=running.medical_premium_fen,
+            )
+            if running is not None and running.start_month is not None
+            else None
+        )
+        death = data.get("date_of_death")
+        return rf.PersonFacts(
+            birth_date=person.birth_date,
+            sex=person.sex,
+            insured_region_code=insured.region.code if insured else None,
+            contributions=months,
+            spells=spells,
+            determinations=determinations,
+            registrations=tuple(
+                rf.Registration(
+                    kind="employment" if r.kind == "employment" else "unemployment",
+                    region_code=r.region.code,
+                    start=r.start_date,
+                    end=r.end_date,
+                )
+                for r in self.record.registrations
+            ),
+            certificates=self._certificates(data),
+            training=self._training(data),
+            unemployment_subsidy_months_received=sum(
+                e.months_paid for e in self.entitlements if e.item_code == "unemployment_subsidy"
+            ),
+            funeral_grant_elsewhere=data.get("funeral_grant_elsewhere"),
+            date_of_death=date.fromisoformat(death) if death else None,
+            entitlement=entitlement,
+        )
+
+    def _certificates(self, data: dict[str, Any]) -> tuple[rf.Certificate, ...]:
+        certificate = data.get("certificate")
+        if not isinstance(certificate, dict) or not certificate.get("issued_on"):
+            return ()
+        return (
             rf.Certificate(
                 occupation=str(certificate.get("occupation", "")),
                 level=certificate.get("level", "junior"),
                 issued_on=date.fromisoformat(certificate["issued_on"]),
                 verified=simulated_certificate_registry.verify(
-                    id_number=person.id_number, number=str(certificate.get("number", ""))
+                    id_number=self.person.id_number, number=str(certificate.get("number", ""))
                 ),
             ),
         )
-    training: tuple[rf.TrainingRecord, ...] = ()
-    course = data.get("training")
-    if isinstance(course, dict) and course.get("completed_on"):
-        training = (
+
+    @staticmethod
+    def _training(data: dict[str, Any]) -> tuple[rf.TrainingRecord, ...]:
+        course = data.get("training")
+        if not isinstance(course, dict) or not course.get("completed_on"):
+            return ()
+        return (
             rf.TrainingRecord(
                 course=str(course.get("course", "")),
                 completed_on=date.fromisoformat(course["completed_on"]),
@@ -115,100 +165,86 @@ def person_facts(*, person: Any, as_of: date, data: dict[str, Any] | None = None
                 cost_fen=int(course.get("cost_fen", 0)),
             ),
         )
-    death = data.get("date_of_death")
-    return rf.PersonFacts(
-        birth_date=person.birth_date,
-        sex=person.sex,
-        insured_region_code=insured.region.code if insured else None,
-        contributions=months,
-        spells=fact_spells,
-        determinations=determinations,
-        registrations=tuple(
-            rf.Registration(
-                kind="employment" if r.kind == "employment" else "unemployment",
-                region_code=r.region.code,
-                start=r.start_date,
-                end=r.end_date,
-            )
-            for r in registrations_of(person=person)
-        ),
-        certificates=certificates,
-        training=training,
-        unemployment_subsidy_months_received=subsidy_months,
-        funeral_grant_elsewhere=data.get("funeral_grant_elsewhere"),
-        date_of_death=date.fromisoformat(death) if death else None,
-        entitlement=entitlement,
+
+    def assessment(
+        self,
+        *,
+        item_code: str,
+        as_of: date,
+        data: dict[str, Any] | None = None,
+        registering: bool = False,
+    ) -> Assessment:
+        """The rules engine's answer for ``item_code``; ``registering`` adds today's unemployment
+        registration (the bundle registers the person as it claims)."""
+        facts = self.facts(as_of=as_of, data=data)
+        if registering:
+            facts = rf.with_unemployment_registration(facts, on=as_of)
+        return assess(item_code, facts, parameters(), as_of)
+
+    def assessments(self, *, as_of: date) -> dict[str, Assessment]:
+        """Every item: could this person have it if they applied today? The UI benefit is asked
+        as the unemployment bundle asks it (registering today)."""
+        facts = self.facts(as_of=as_of)
+        params = parameters()
+        answers = assess_all(facts, params, as_of)
+        answers["ui_benefit"] = assess(
+            "ui_benefit", rf.with_unemployment_registration(facts, on=as_of), params, as_of
+        )
+        return answers
+
+    def snapshot(self, *, as_of: date) -> dict[str, Any]:
+        """What the registry says, as pulled at acceptance: the case's "zero materials"."""
+        person = self.person
+        insured = self.insured_spell(as_of)
+        by_region: dict[str, set[date]] = {}
+        for month, region in self.record.contributions_until(as_of):
+            by_region.setdefault(region, set()).add(month)
+        return {
+            "pulled_on": as_of.isoformat(),
+            "person": {
+                "id_number_masked": mask_id_number(person.id_number),
+                "name": person.name,
+                "birth_date": person.birth_date.isoformat(),
+                "sex": person.sex,
+                "residence_region": person.residence_region.code,
+            },
+            "insured_region": insured.region.code if insured else None,
+            "spells": [
+                {
+                    "region": s.region.code,
+                    "employer": s.employer.name,
+                    "employer_uscc": s.employer.uscc,
+                    "start": s.start_date.isoformat(),
+                    "end": s.end_date.isoformat() if s.end_date else None,
+                    "reason": s.reason.code if s.reason else None,
+                    "reason_name": s.reason.name_zh if s.reason else None,
+                    "involuntary": s.reason.involuntary if s.reason else None,
+                }
+                for s in self.record.spells
+            ],
+            "contribution_months": {code: len(m) for code, m in sorted(by_region.items())},
+            "contribution_months_total": len({m for months in by_region.values() for m in months}),
+            "registrations": [
+                {
+                    "kind": r.kind,
+                    "region": r.region.code,
+                    "start": r.start_date.isoformat(),
+                    "end": r.end_date.isoformat() if r.end_date else None,
+                }
+                for r in self.record.registrations
+            ],
+        }
+
+
+def person_view(person: Any) -> PersonView:
+    """Read the person's record and entitlements (four queries)."""
+    return PersonView(
+        record=person_record(person=person), entitlements=list(entitlements_of(person_id=person.pk))
     )
 
 
-def assessment_for(
-    *,
-    item_code: str,
-    person: Any,
-    as_of: date,
-    data: dict[str, Any] | None = None,
-    registering: bool = False,
-) -> Assessment:
-    """The rules engine's answer for ``item_code``; ``registering`` adds today's unemployment
-    registration (the bundle registers the person as it claims)."""
-    facts = person_facts(person=person, as_of=as_of, data=data)
-    if registering:
-        facts = rf.with_unemployment_registration(facts, on=as_of)
-    return assess(item_code, facts, parameters(), as_of)
-
-
 def person_assessments(*, person: Any, as_of: date) -> dict[str, Assessment]:
-    """Every item: could this person have it if they applied today? The UI benefit is asked
-    as the unemployment bundle asks it (registering today)."""
-    facts = person_facts(person=person, as_of=as_of)
-    params = parameters()
-    answers = assess_all(facts, params, as_of)
-    registering = rf.with_unemployment_registration(facts, on=as_of)
-    answers["ui_benefit"] = assess("ui_benefit", registering, params, as_of)
-    return answers
-
-
-def registry_snapshot(*, person: Any, as_of: date) -> dict[str, Any]:
-    """What the registry says, as pulled at acceptance: the case's "zero materials"."""
-    insured = insured_spell(person=person, as_of=as_of)
-    by_region: dict[str, set[date]] = {}
-    for month, region in contributions_of(person=person, until=as_of):
-        by_region.setdefault(region, set()).add(month)
-    return {
-        "pulled_on": as_of.isoformat(),
-        "person": {
-            "id_number_masked": mask_id_number(person.id_number),
-            "name": person.name,
-            "birth_date": person.birth_date.isoformat(),
-            "sex": person.sex,
-            "residence_region": person.residence_region.code,
-        },
-        "insured_region": insured.region.code if insured else None,
-        "spells": [
-            {
-                "region": s.region.code,
-                "employer": s.employer.name,
-                "employer_uscc": s.employer.uscc,
-                "start": s.start_date.isoformat(),
-                "end": s.end_date.isoformat() if s.end_date else None,
-                "reason": s.reason.code if s.reason else None,
-                "reason_name": s.reason.name_zh if s.reason else None,
-                "involuntary": s.reason.involuntary if s.reason else None,
-            }
-            for s in spells_of(person=person)
-        ],
-        "contribution_months": {code: len(months) for code, months in sorted(by_region.items())},
-        "contribution_months_total": len({m for months in by_region.values() for m in months}),
-        "registrations": [
-            {
-                "kind": r.kind,
-                "region": r.region.code,
-                "start": r.start_date.isoformat(),
-                "end": r.end_date.isoformat() if r.end_date else None,
-            }
-            for r in registrations_of(person=person)
-        ],
-    }
+    return person_view(person).assessments(as_of=as_of)
 
 
 def with_contest_outcome(data: dict[str, Any], outcome: str, *, on: date) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from tongban.benefits.services import entitlement_create
 from tongban.cases import facts as case_facts
 from tongban.cases.archive import archive_seal
+from tongban.cases.facts import PersonView, person_view
 from tongban.cases.models import (
     ONLINE_CHANNELS,
     OPEN_STATUSES,
@@ -43,7 +44,7 @@ from tongban.regions.selectors import (
     office_get,
     region_get,
 )
-from tongban.registry.selectors import employer_get, insured_spell, person_get
+from tongban.registry.selectors import employer_get, person_get
 from tongban.registry.services import registration_open
 from tongban.rules.result import Assessment
 
@@ -111,8 +112,14 @@ def _item(code: str, channel: str) -> ItemDefinition:
     return item
 
 
+_recorded_parameter_versions: set[str] = set()
+
+
 def _record_parameters() -> str:
+    """Keep the exact parameter files of a version once, so any decision can be recomputed."""
     params = case_facts.parameters()
+    if params.version in _recorded_parameter_versions:
+        return params.version
     if not ParameterSetRecord.objects.filter(version=params.version).exists():
         try:
             with transaction.atomic():
@@ -121,6 +128,7 @@ def _record_parameters() -> str:
                 )
         except IntegrityError:
             pass  # recorded concurrently
+    transaction.on_commit(lambda: _recorded_parameter_versions.add(params.version))
     return params.version
 
 
@@ -141,7 +149,7 @@ def _create(
     *,
     acceptance: Acceptance,
     item: ItemDefinition,
-    person: Any,
+    view: PersonView,
     office: Any,
     data: dict[str, Any],
     as_of: date,
@@ -149,12 +157,13 @@ def _create(
     registering: bool,
 ) -> Application:
     """Create one application in status initial review (or fail on a duplicate)."""
-    assessment = case_facts.assessment_for(
-        item_code=item.code, person=person, as_of=as_of, data=data, registering=registering
+    person = view.person
+    assessment = view.assessment(
+        item_code=item.code, as_of=as_of, data=data, registering=registering
     )
-    snapshot = case_facts.registry_snapshot(person=person, as_of=as_of)
+    snapshot = view.snapshot(as_of=as_of)
     snapshot["assessment"] = assessment.to_dict()
-    insured = insured_spell(person=person, as_of=as_of)
+    insured = view.insured_spell(as_of)
     application = Application(
         reference=new_reference("TB", as_of),
         person=person,
@@ -202,15 +211,16 @@ def _create(
     return application
 
 
-def _system_initial_review(application: Application, item: ItemDefinition, as_of: date) -> None:
+def _system_initial_review(
+    application: Application, item: ItemDefinition, as_of: date, view: PersonView
+) -> None:
     """An online application whose data checks all pass gets a recorded system initial review."""
     if application.channel not in ONLINE_CHANNELS or not item.system_initial_review:
         return
     if application.data.get("contest"):
         return  # a contested separation reason needs a caseworker's re-verification
-    assessment = case_facts.assessment_for(
+    assessment = view.assessment(
         item_code=item.code,
-        person=application.person,
         as_of=as_of,
         data=application.data,
         registering=_registering(application),
@@ -225,6 +235,7 @@ def _system_initial_review(application: Application, item: ItemDefinition, as_of
     _approve(
         application,
         item=item,
+        view=view,
         actor=system,
         office_id=application.accepting_office_id,
         checklist={c.code: True for c in item.initial_review} | {"_by": "system"},
@@ -239,9 +250,9 @@ def _registering(application: Application) -> bool:
     return application.bundle_id is not None and application.item_code == "ui_benefit"
 
 
-def _route(application: Application, as_of: date) -> None:
+def _route(application: Application, as_of: date, view: PersonView) -> None:
     """Assign a paying item to the agency of the insured region (docs/routing.md)."""
-    insured = insured_spell(person=application.person, as_of=as_of)
+    insured = view.insured_spell(as_of)
     if insured is None:
         raise Conflict(
             "The person has never been insured, so there is no fund to pay from; reject instead.",
@@ -256,6 +267,7 @@ def _approve(
     application: Application,
     *,
     item: ItemDefinition,
+    view: PersonView,
     actor: Actor,
     office_id: int,
     checklist: dict[str, Any],
@@ -265,7 +277,7 @@ def _approve(
 ) -> None:
     stage = application.status
     if stage == Status.INITIAL_REVIEW and application.pays_money:
-        _route(application, as_of)
+        _route(application, as_of, view)
     transition(
         application,
         outcome="approve",
@@ -273,9 +285,7 @@ def _approve(
         office_id=office_id,
         reasons=reasons,
         checklist=checklist,
-        seen=_seen(
-            assessment, case_facts.registry_snapshot(person=application.person, as_of=as_of)
-        ),
+        seen=_seen(assessment, view.snapshot(as_of=as_of)),
         as_of=as_of,
     )
     if application.status == Status.COMPLETED:
@@ -408,17 +418,18 @@ def application_submit(
     item = _item(item_code, acceptance.channel)
     person = person_get(id_number=id_number, as_of=as_of)
     office = _accepting_office(acceptance, person)
+    view = person_view(person)
     application = _create(
         acceptance=acceptance,
         item=item,
-        person=person,
+        view=view,
         office=office,
         data=_clean_data(item.code, data),
         as_of=as_of,
         bundle=None,
         registering=False,
     )
-    _system_initial_review(application, item, as_of)
+    _system_initial_review(application, item, as_of, view)
     return application
 
 
@@ -478,11 +489,12 @@ def _validate_dates(data: dict[str, Any]) -> None:
         contest.pop("decided_on", None)
 
 
-def _transfer_needed(person: Any, as_of: date) -> bool:
+def _transfer_needed(view: PersonView, as_of: date) -> bool:
     """The relationship must move when contributions sit in a region other than the insured one."""
-    snapshot = case_facts.registry_snapshot(person=person, as_of=as_of)
-    insured = snapshot["insured_region"]
-    return bool(insured) and any(code != insured for code in snapshot["contribution_months"])
+    insured = view.insured_spell(as_of)
+    return insured is not None and any(
+        region != insured.region.code for _, region in view.record.contributions_until(as_of)
+    )
 
 
 @dataclass(frozen=True)
@@ -512,9 +524,10 @@ def bundle_submit(
         channel=acceptance.channel,
         submitted_at=clock.now(),
     )
+    view = person_view(person)
     applications = []
     for code in definition.items:
-        if code == "ui_transfer" and not _transfer_needed(person, as_of):
+        if code == "ui_transfer" and not _transfer_needed(view, as_of):
             continue
         channel = "automatic" if code == "ui_transfer" else acceptance.channel
         item = catalogue.item(code)
@@ -525,7 +538,7 @@ def bundle_submit(
             _create(
                 acceptance=sub,
                 item=item,
-                person=person,
+                view=view,
                 office=office,
                 data={},
                 as_of=as_of,
@@ -536,25 +549,28 @@ def bundle_submit(
     for application in applications:
         item = catalogue.item(application.item_code)
         if application.item_code == "ui_transfer":
-            _automatic(application, item, as_of)
+            _automatic(application, item, as_of, view)
         else:
-            _system_initial_review(application, item, as_of)
+            _system_initial_review(application, item, as_of, view)
+            if application.status == Status.COMPLETED:
+                view = person_view(person)  # the registration just opened: read it back
     return BundleResult(bundle, applications)
 
 
-def _automatic(application: Application, item: ItemDefinition, as_of: date) -> None:
+def _automatic(
+    application: Application, item: ItemDefinition, as_of: date, view: PersonView
+) -> None:
     """免申即办: the system completes the transfer at once, as an explicit, audited actor."""
     system = Actor(
         kind="system",
         label="automatic transfer (免申即办)",
         office_code=application.accepting_office.code,
     )
-    assessment = case_facts.assessment_for(
-        item_code=item.code, person=application.person, as_of=as_of
-    )
+    assessment = view.assessment(item_code=item.code, as_of=as_of)
     _approve(
         application,
         item=item,
+        view=view,
         actor=system,
         office_id=application.accepting_office_id,
         checklist={c.code: True for c in item.initial_review} | {"_by": "system"},
@@ -579,8 +595,10 @@ def task_decide(
     """A caseworker decides a task of their own office: approve, reject or return."""
     if outcome not in ("approve", "reject", "return"):
         raise InvalidInput.of("outcome", "outcome", "outcome must be approve, reject or return.")
-    task = Task.objects.filter(pk=task_id).select_related("office").first()
-    if task is None:
+    application_id = (
+        Task.objects.filter(pk=task_id).values_list("application_id", flat=True).first()
+    )
+    if application_id is None:
         raise NotFound(f"No task {task_id}.", code="unknown_task")
     # Lock in a fixed order: the application, then its task.
     application = (
@@ -591,7 +609,7 @@ def task_decide(
             "reviewing_office__region",
             "bundle",
         )
-        .get(pk=task.application_id)
+        .get(pk=application_id)
     )
     task = Task.objects.select_for_update(of=("self",)).select_related("office").get(pk=task_id)
     if task.office_id != staff.office.pk:
@@ -624,14 +642,14 @@ def task_decide(
         application.data = _verified(application, task, verification, as_of)
         application.save(update_fields=["data"])
     reason_rows = [{"code": "caseworker", "text": r} for r in clean_reasons]
+    view = person_view(application.person)
+    assessment = view.assessment(
+        item_code=item.code,
+        as_of=as_of,
+        data=application.data,
+        registering=_registering(application),
+    )
     if outcome != "approve":
-        assessment = case_facts.assessment_for(
-            item_code=item.code,
-            person=application.person,
-            as_of=as_of,
-            data=application.data,
-            registering=_registering(application),
-        )
         transition(
             application,
             outcome=outcome,
@@ -644,13 +662,6 @@ def task_decide(
         )
         _finish(application, as_of)
         return application
-    assessment = case_facts.assessment_for(
-        item_code=item.code,
-        person=application.person,
-        as_of=as_of,
-        data=application.data,
-        registering=_registering(application),
-    )
     if assessment.pending:
         raise Conflict(
             "The rules cannot decide yet: "
@@ -669,6 +680,7 @@ def task_decide(
     _approve(
         application,
         item=item,
+        view=view,
         actor=actor,
         office_id=staff.office.pk,
         checklist=record,
@@ -800,9 +812,8 @@ def reemployment_report_submit(
             employer_name = None  # a new employer not yet known here is still a job
     office = _accepting_office(acceptance, person)
     data = {"date": start_date.isoformat(), "employer_uscc": employer_uscc or None}
-    assessment = case_facts.assessment_for(
-        item_code=item.code, person=person, as_of=as_of, data=data
-    )
+    view = person_view(person)
+    assessment = view.assessment(item_code=item.code, as_of=as_of, data=data)
     if not assessment.eligible:
         raise Conflict(
             "No benefit is being paid to this person, so there is nothing to stop: "
@@ -812,7 +823,7 @@ def reemployment_report_submit(
     application = _create(
         acceptance=acceptance,
         item=item,
-        person=person,
+        view=view,
         office=office,
         data=data,
         as_of=as_of,
@@ -831,6 +842,7 @@ def reemployment_report_submit(
     _approve(
         application,
         item=item,
+        view=view,
         actor=recorder,
         office_id=office.pk,
         checklist={c.code: True for c in item.initial_review} | {"_by": recorder.kind},

@@ -5,6 +5,7 @@ Definitions are immutable per catalogue version, so they are cached by version n
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -108,12 +109,28 @@ def _catalogue_for_version(number: int) -> Catalogue:
     return Catalogue(version=number, items=items, bundles=bundles)
 
 
+# The newest version number, re-read at most every CURRENT_TTL seconds: a new catalogue
+# loaded by `tongban init` reaches running servers within that time.
+CURRENT_TTL = 30.0
+_current: dict[str, tuple[float, int]] = {}
+
+
 def catalogue_current() -> Catalogue:
     """The newest loaded catalogue version."""
+    cached = _current.get("number")
+    if cached is not None and time.monotonic() - cached[0] < CURRENT_TTL:
+        return _catalogue_for_version(cached[1])
     number = CatalogueVersion.objects.order_by("-number").values_list("number", flat=True).first()
     if number is None:
         raise NotFound("The catalogue is not loaded; run `tongban init`.", code="no_catalogue")
+    _current["number"] = (time.monotonic(), number)
     return _catalogue_for_version(number)
+
+
+def catalogue_forget() -> None:
+    """Forget the cached current version (after loading a new one)."""
+    _current.clear()
+    _catalogue_for_version.cache_clear()
 
 
 def catalogue_version(number: int) -> Catalogue:

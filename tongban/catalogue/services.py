@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from tongban.catalogue.models import CalendarDay, CatalogueVersion, Item
-from tongban.catalogue.selectors import calendar_forget
+from tongban.catalogue.selectors import calendar_forget, catalogue_forget
 from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
@@ -114,6 +114,8 @@ def catalogue_load(*, actor: Actor, source: str | None = None) -> CatalogueLoad:
             subject_id=number,
             data={"sha256": digest, "items": len(data["items"])},
         )
+    catalogue_forget()
+    transaction.on_commit(catalogue_forget)
     return CatalogueLoad(number, created=True, items=len(data["items"]))
 
 

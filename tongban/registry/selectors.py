@@ -97,20 +97,50 @@ def open_spells_of(*, person: Person, as_of: date) -> list[InsuranceSpell]:
 
 
 def insured_spell(*, person: Person, as_of: date) -> InsuranceSpell | None:
-    """The spell that holds the person's UI relationship on ``as_of`` (docs/routing.md).
+    """The spell that holds the person's UI relationship on ``as_of`` (docs/routing.md)."""
+    return insured_spell_among(spells_of(person=person), as_of)
+
+
+def insured_spell_among(spells: list[InsuranceSpell], as_of: date) -> InsuranceSpell | None:
+    """The routing rule on already-loaded spells.
 
     The relationship follows the person: it sits in the region of the spell that
     started last among those started by ``as_of`` (an open one wins over ended
     ones; among several open, the latest start, then the highest id). If every
     spell has ended, it stays with the one that ended last. No spell: None.
     """
-    started = [s for s in spells_of(person=person) if s.start_date <= as_of]
+    started = [s for s in spells if s.start_date <= as_of]
     if not started:
         return None
     open_now = [s for s in started if s.end_date is None or s.end_date > as_of]
     if open_now:
         return max(open_now, key=lambda s: (s.start_date, s.pk))
     return max(started, key=lambda s: (s.end_date or date.max, s.start_date, s.pk))
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """What the registry holds about one person, read in three queries."""
+
+    person: Person
+    spells: list[InsuranceSpell]
+    contributions: list[tuple[date, str]]  # (month, region code), oldest first
+    registrations: list[Registration]
+
+    def insured_spell(self, as_of: date) -> InsuranceSpell | None:
+        return insured_spell_among(self.spells, as_of)
+
+    def contributions_until(self, until: date) -> list[tuple[date, str]]:
+        return [(m, r) for m, r in self.contributions if m <= until]
+
+
+def person_record(*, person: Person) -> PersonRecord:
+    return PersonRecord(
+        person=person,
+        spells=spells_of(person=person),
+        contributions=contributions_of(person=person),
+        registrations=registrations_of(person=person),
+    )
 
 
 def contributions_of(*, person: Person, until: date | None = None) -> list[tuple[date, str]]:

@@ -1,0 +1,361 @@
+"""Claims per second through the service layer, against pgbench TPC-B in the same run.
+
+One claim is the whole flow of the source document: a person accepted at a Haikou
+window with the unemployment bundle (registration + UI benefit + transfer when
+needed), the initial reviews at Haikou, the routing, the re-review at the insured
+region's agency and the entitlement. Worker processes each take their own claimants.
+
+Then the HTTP API: the highest rate of ``POST /applications`` that the server
+sustains (closed loop), and the latency at half that rate (open loop, latency
+measured from the scheduled send time so that a slow server cannot hide its queue).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, connections
+
+from tongban.bench.registry import benchmark
+from tongban.bench.report import percentile, write_section
+from tongban.bench.scratch import BENCH_ACTOR, analyze, scratch_database
+from tongban.cases.models import Application, Task
+from tongban.cases.selectors import open_task_of
+from tongban.cases.services import Acceptance, application_submit, task_decide
+from tongban.channels.services import client_create
+from tongban.core.actors import Actor
+from tongban.demo.load import load_province
+from tongban.demo.synthetic import Province, synthesize
+from tongban.regions.selectors import StaffInfo, offices_list, staff_for_user
+from tongban.regions.services import staff_create
+
+AS_OF = date(2026, 11, 26)
+WORKERS = 8  # as many as pgbench has clients
+
+
+def _claimants_only(province: Province) -> Province:
+    """A province of just the people who could claim today (their spells and contributions)."""
+    keep = set(province.claimants)
+    index = {old: new for new, old in enumerate(sorted(keep))}
+    small = Province(seed=province.seed, scale=province.scale, as_of=province.as_of)
+    small.employers = province.employers
+    small.persons = [province.persons[i] for i in sorted(keep)]
+    for spell in province.spells:
+        if spell.person in keep:
+            spell.person = index[spell.person]
+            small.spells.append(spell)
+    small.claimants = list(range(len(small.persons)))
+    return small
+
+
+def _staff() -> tuple[StaffInfo, dict[str, StaffInfo]]:
+    acceptor = staff_create(
+        actor=BENCH_ACTOR, username="bench.acceptor", office_code="haikou-longhua",
+        roles=["acceptor"], password=None,
+    )  # fmt: skip
+    reviewers = {}
+    for office in offices_list():
+        if office.is_insurance_agency:
+            member = staff_create(
+                actor=BENCH_ACTOR, username=f"bench.{office.code}", office_code=office.code,
+                roles=["reviewer"], password=None,
+            )  # fmt: skip
+            info = staff_for_user(user=member.user)
+            assert info is not None
+            reviewers[office.code] = info
+    accepting = staff_for_user(user=acceptor.user)
+    assert accepting is not None
+    return accepting, reviewers
+
+
+def _actor(info: StaffInfo) -> Actor:
+    return Actor(
+        kind="staff", label=info.username, user_id=info.user_id, office_code=info.office.code
+    )
+
+
+def _register(id_number: str, acceptor: StaffInfo) -> None:
+    """Before the clock: the person registers as unemployed at the Haikou window."""
+    registration = application_submit(
+        acceptance=Acceptance(_actor(acceptor), "window", None, acceptor),
+        item_code="unemployment_registration", id_number=id_number, data=None, as_of=AS_OF,
+    )  # fmt: skip
+    task = open_task_of(registration)
+    assert task is not None
+    task_decide(
+        actor=_actor(acceptor), staff=acceptor, task_id=task.pk, outcome="approve",
+        reasons=None, checklist=None, verification=None, as_of=AS_OF,
+    )  # fmt: skip
+
+
+def _claim(id_number: str, acceptor: StaffInfo, reviewers: dict[str, StaffInfo]) -> str:
+    """One claim: submitted at a Haikou window, initial review, routing, re-review, decision."""
+    claim = application_submit(
+        acceptance=Acceptance(_actor(acceptor), "window", None, acceptor),
+        item_code="ui_benefit", id_number=id_number, data=None, as_of=AS_OF,
+    )  # fmt: skip
+    task = open_task_of(claim)
+    assert task is not None
+    claim = task_decide(
+        actor=_actor(acceptor), staff=acceptor, task_id=task.pk, outcome="approve",
+        reasons=None, checklist=None, verification=None, as_of=AS_OF,
+    )  # fmt: skip
+    if claim.status != "re_review" or claim.reviewing_office is None:
+        return claim.status
+    reviewer = reviewers[claim.reviewing_office.code]
+    task = open_task_of(claim)
+    assert task is not None
+    final = task_decide(
+        actor=_actor(reviewer), staff=reviewer, task_id=task.pk, outcome="approve",
+        reasons=None, checklist=None, verification=None, as_of=AS_OF,
+    )  # fmt: skip
+    return final.status
+
+
+def _worker(
+    args: tuple[
+        list[str],
+        StaffInfo,
+        dict[str, StaffInfo],
+        multiprocessing.Queue[tuple[float, dict[str, int]]],
+    ],
+) -> None:
+    ids, acceptor, reviewers, out = args
+    connections.close_all()
+    statuses: dict[str, int] = {}
+    started = time.perf_counter()
+    for id_number in ids:
+        status = _claim(id_number, acceptor, reviewers)
+        statuses[status] = statuses.get(status, 0) + 1
+    out.put((time.perf_counter() - started, statuses))
+    connections.close_all()
+
+
+@dataclass
+class Pgbench:
+    tps: float
+    command: str
+
+
+def _pgbench(seconds: int) -> Pgbench:
+    db = connection.settings_dict
+    env = {**os.environ, "PGHOST": db.get("HOST") or "127.0.0.1", "PGPORT": str(db.get("PORT") or 5432),
+           "PGUSER": db.get("USER") or "postgres"}  # fmt: skip
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = str(db["PASSWORD"])
+    name = "bench_pgbench"
+    subprocess.run(["dropdb", "--if-exists", name], env=env, check=True, capture_output=True)
+    subprocess.run(["createdb", name], env=env, check=True, capture_output=True)
+    try:
+        subprocess.run(
+            ["pgbench", "-i", "-s", "10", "-q", name], env=env, check=True, capture_output=True
+        )
+        command = f"pgbench -c 8 -j 2 -T {seconds} (TPC-B, scale 10)"
+        out = subprocess.run(
+            ["pgbench", "-c", "8", "-j", "2", "-T", str(seconds), name],
+            env=env, check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        match = re.search(r"tps = ([0-9.]+)", out)
+        if match is None:
+            raise RuntimeError(f"pgbench printed no tps:\n{out}")
+        return Pgbench(float(match.group(1)), command)
+    finally:
+        subprocess.run(["dropdb", "--if-exists", name], env=env, check=False, capture_output=True)
+
+
+def _service_throughput(
+    ids: list[str], acceptor: StaffInfo, reviewers: dict[str, StaffInfo]
+) -> tuple[float, float, dict[str, int]]:
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    out: multiprocessing.Queue[tuple[float, dict[str, int]]] = context.Queue()
+    shares = [ids[i::WORKERS] for i in range(WORKERS)]
+    started = time.perf_counter()
+    processes = [
+        context.Process(target=_worker, args=((share, acceptor, reviewers, out),))
+        for share in shares
+    ]
+    for process in processes:
+        process.start()
+    results = [out.get() for _ in processes]
+    for process in processes:
+        process.join()
+    wall = time.perf_counter() - started
+    statuses: dict[str, int] = {}
+    for _, counts in results:
+        for status, n in counts.items():
+            statuses[status] = statuses.get(status, 0) + n
+    return len(ids) / wall, wall, statuses
+
+
+# ---- the HTTP API ------------------------------------------------------------------------------
+
+
+def _serve(port: int) -> subprocess.Popen[bytes]:
+    db = connection.settings_dict
+    url = f"postgres://{db.get('USER') or 'postgres'}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "TONGBAN_LOG_LEVEL": "ERROR"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tongban.cli", "serve", "--port", str(port), "--threads", "8"],
+        env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            probe.request("GET", "/api/v1/openapi.json")
+            probe.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+def _post(conn: http.client.HTTPConnection, token: str, id_number: str) -> int:
+    body = json.dumps({"item": "ui_benefit", "id_number": id_number, "office": "haikou-longhua"})
+    conn.request("POST", "/api/v1/applications", body,
+                 {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})  # fmt: skip
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def _closed_loop(
+    port: int, token: str, ids: Sequence[str], clients: int
+) -> tuple[float, dict[int, int]]:
+    """As fast as ``clients`` connections can go: the sustainable rate."""
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    shares = [list(ids[i::clients]) for i in range(clients)]
+
+    def run(share: list[str]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for id_number in share:
+            status = _post(conn, token, id_number)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in shares]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(ids) / (time.perf_counter() - started), statuses
+
+
+def _open_loop(
+    port: int, token: str, ids: Sequence[str], rate: float
+) -> tuple[list[float], dict[int, int]]:
+    """Requests at a fixed rate; each latency counts from its scheduled time."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    start = time.perf_counter() + 0.2
+    slots = [(start + i / rate, id_number) for i, id_number in enumerate(ids)]
+    senders = 32
+    shares = [slots[i::senders] for i in range(senders)]
+
+    def run(share: list[tuple[float, str]]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for scheduled, id_number in share:
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            status = _post(conn, token, id_number)
+            with lock:
+                latencies.append(time.perf_counter() - scheduled)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in shares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses
+
+
+@benchmark("cases", needs_postgres=True)
+def run(quick: bool) -> None:
+    scale = 1.0 if quick else 4.0
+    with scratch_database("cases"):
+        province = _claimants_only(synthesize(scale=scale, seed=2026, as_of=AS_OF))
+        load_province(province)
+        acceptor, reviewers = _staff()
+        analyze()
+        ids = [p.id_number for p in province.persons]
+        for id_number in ids:
+            _register(id_number, acceptor)
+        claims_per_second, wall, statuses = _service_throughput(ids, acceptor, reviewers)
+        applications = Application.objects.count()
+        open_tasks = Task.objects.filter(is_open=True).count()
+
+        # The API: fresh people (a second synthetic province, whole) so each POST is a new case.
+        api_people = synthesize(scale=0.1 if quick else 0.3, seed=7, as_of=AS_OF)
+        load_province(api_people)
+        analyze()
+        token = client_create(
+            actor=BENCH_ACTOR, kind="channel", name="bench", channel="alipay"
+        ).token
+        port = 8765
+        server = _serve(port)
+        try:
+            people = [p.id_number for p in api_people.persons]
+            half = len(people) // 2
+            max_rate, closed_statuses = _closed_loop(port, token, people[:half], clients=8)
+            rate = max_rate / 2
+            latencies, open_statuses = _open_loop(port, token, people[half:], rate)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    pgbench = _pgbench(10 if quick else 30)
+    ratio = claims_per_second / pgbench.tps
+    body = f"""
+### Claims through the service layer
+
+{len(ids):,} people who could claim today (synthetic, scale {scale}), registered as unemployed
+beforehand (not timed), each claim taken through the whole flow by {WORKERS} worker processes: the
+UI-benefit application accepted at a Haikou window, the initial review at Haikou, the routing, the
+re-review and decision at the insured region's agency, the entitlement in its fund.
+Outcomes: {statuses}; {applications:,} applications, {open_tasks} tasks left open.
+
+| measure | value |
+|---|---:|
+| claims per second (whole flow, {WORKERS} processes, {wall:.1f} s wall) | {claims_per_second:,.1f} |
+| pgbench TPC-B transactions per second (`{pgbench.command}`, same server, same run) | {pgbench.tps:,.0f} |
+| **ratio** (target ≥ 0.05) | **{ratio:.3f}** |
+
+A claim is three write transactions (submit, initial review, re-review), each computing the
+rules engine's assessment and recording what the caseworker saw, with its audit rows, outbox
+events, task changes and, at the end, the entitlement and the sealed archive.
+
+### The HTTP API: `POST /applications` (channel client, UI benefit, waitress with 8 threads)
+
+| measure | value |
+|---|---:|
+| sustained rate, 8 clients as fast as they go ({half:,} requests; statuses {closed_statuses}) | {max_rate:,.1f} req/s |
+| open-loop rate (half of it) | {rate:,.1f} req/s |
+| p50 latency at that rate | {statistics.median(latencies) * 1000:,.0f} ms |
+| p99 latency at that rate ({len(latencies):,} requests; statuses {open_statuses}) | {percentile(latencies, 99) * 1000:,.0f} ms |
+
+The load generator runs on the same two cores as the server and the database.
+"""
+    write_section(
+        "cases",
+        "Case handling: claims per second and the API (PostgreSQL)",
+        body,
+        command="DATABASE_URL=postgres://… tongban bench cases" + (" --quick" if quick else ""),
+    )
