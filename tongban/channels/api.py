@@ -35,9 +35,9 @@ from tongban.channels.schemas import (
     SpellChangeOut,
     TaskOut,
 )
-from tongban.channels.services import idempotent_call, request_fingerprint
 from tongban.core import clock
 from tongban.core.errors import Forbidden, InvalidInput
+from tongban.core.idempotency import fingerprint, idempotent_call
 from tongban.core.identifiers import InvalidIdentifier, mask_id_number, parse_citizen_id
 from tongban.regions.selectors import offices_list
 from tongban.registry import services as registry_services
@@ -74,9 +74,9 @@ def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 def _write(request: HttpRequest, call: Any) -> HttpResponse:
     """Run a write once per Idempotency-Key and answer with its (stored) response."""
     status, body = idempotent_call(
-        client=client_of(request),
+        scope=f"client:{client_of(request).pk}",
         key=request.headers.get("Idempotency-Key"),
-        fingerprint=request_fingerprint(request.method or "POST", request.path, request.body),
+        request_hash=fingerprint(request.method or "POST", request.path, request.body),
         call=call,
         problem=problems.domain_problem,
     )

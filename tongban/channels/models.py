@@ -60,22 +60,3 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.name} ({self.token_prefix}…)"
-
-
-class IdempotencyRecord(models.Model):
-    """The first response to a write with an ``Idempotency-Key``, replayed for repeats."""
-
-    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
-    created_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_per_client")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.client_id}:{self.key}"

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError
 
-from tongban.channels.models import ApiClient, IdempotencyRecord
+from tongban.channels.models import ApiClient
 from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
-from tongban.core.errors import Conflict, DomainError, InvalidInput
+from tongban.core.errors import InvalidInput
 from tongban.core.identifiers import InvalidIdentifier, parse_uscc
-from tongban.core.transactions import entrypoint, unit_of_work
+from tongban.core.transactions import entrypoint
 from tongban.regions.selectors import staff_for_user
 from tongban.registry.selectors import employer_get
 
@@ -112,81 +107,3 @@ def client_for_token(token: str) -> ApiClient | None:
         .filter(token_hash=token_hash(token), is_active=True)
         .first()
     )
-
-
-def request_fingerprint(method: str, path: str, body: bytes) -> str:
-    """Hash of the request; JSON bodies are compared by content, not by formatting."""
-    try:
-        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":"))
-        payload = canonical.encode("utf-8")
-    except (ValueError, UnicodeDecodeError):
-        payload = body
-    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + payload).hexdigest()
-
-
-Response = tuple[int, Any]
-
-
-def idempotent_call(
-    *,
-    client: ApiClient,
-    key: str | None,
-    fingerprint: str,
-    call: Callable[[], Response],
-    problem: Callable[[DomainError], Response],
-) -> Response:
-    """Run ``call`` once per (client, key); a repeat with the same request gets the first answer.
-
-    The record and the service's change commit in one transaction. A refused
-    request (a domain error) is answered the same way on every repeat.
-    """
-    if key is None:
-        try:
-            return call()
-        except DomainError as error:
-            return problem(error)
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY:
-        raise InvalidInput.of(
-            "Idempotency-Key", "idempotency_key", "Idempotency-Key must be 1 to 255 characters."
-        )
-    stored = _replay(client, key, fingerprint)
-    if stored is not None:
-        return stored
-    try:
-        with unit_of_work():
-            try:
-                status, body = call()
-            except DomainError as error:
-                status, body = problem(error)
-            body = as_json(body)
-            IdempotencyRecord.objects.create(
-                client=client,
-                key=key,
-                request_hash=fingerprint,
-                status_code=status,
-                response_body=body,
-                created_at=clock.now(),
-            )
-    except IntegrityError:
-        # Another request with the same key committed first: answer as it did.
-        stored = _replay(client, key, fingerprint)
-        if stored is None:
-            raise
-        return stored
-    return status, body
-
-
-def as_json(body: Any) -> Any:
-    """The body as it will be rendered (dates as ISO strings), so a replay is byte-identical."""
-    return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
-
-
-def _replay(client: ApiClient, key: str, fingerprint: str) -> Response | None:
-    record = IdempotencyRecord.objects.filter(client=client, key=key).first()
-    if record is None:
-        return None
-    if record.request_hash != fingerprint:
-        raise Conflict(
-            "This Idempotency-Key was used for a different request.", code="idempotency_key_reused"
-        )
-    return record.status_code, record.response_body

@@ -88,3 +88,26 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} #{self.pk}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a write made with an idempotency key, replayed for repeats.
+
+    ``scope`` names who made it (``client:12`` for an API client, ``user:7`` for a
+    caseworker's form, ``person:…`` for the portal), so keys never collide across callers.
+    """
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_per_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
