@@ -32,7 +32,7 @@ from tongban.rules import (
     default_parameters,
     reassess_ui_benefit_batch,
 )
-from tongban.rules.months import add_months
+from tongban.core.months import add_months
 from tongban.rules.ui_benefit import UiBenefitInputs, figures_from_inputs
 
 OPENFISCA_VERSION = "46.0.1"

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from tongban.benefits.services import entitlement_create
+from tongban.benefits.services import entitlement_create, entitlement_stop
 from tongban.cases import facts as case_facts
 from tongban.cases.archive import archive_seal
 from tongban.cases.facts import PersonView, person_view
@@ -850,6 +850,13 @@ def reemployment_report_submit(
         assessment=assessment,
         as_of=as_of,
     )
+    running = view.running_ui_entitlement()
+    if running is not None:
+        # The person's own report of a new job stops the benefit from that date.
+        entitlement_stop(
+            actor=recorder, entitlement_id=running.pk, kind="reemployment", on=start_date,
+            reasons=[f"re-employment reported ({application.reference})"], office_code=office.code,
+        )  # fmt: skip
     entitlement_region = assessment.paying_region
     outbox_emit(
         REEMPLOYMENT_REPORTED,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
-from tongban.rules.months import add_months
+from tongban.core.months import add_months
 
 Sex = Literal["M", "F"]
 Level = Literal["junior", "intermediate", "senior"]  # 初级 / 中级 / 高级

@@ -16,7 +16,7 @@ from tongban.rules.common import (
     unemployment_registration,
 )
 from tongban.rules.facts import Certificate, Level, PersonFacts, with_unemployment_registration
-from tongban.rules.months import add_months, month_of
+from tongban.core.months import add_months, month_of
 from tongban.rules.result import Assessment, ReasonKind
 from tongban.rules.trace import (
     SRC_AMOUNT,

@@ -26,7 +26,7 @@ from tongban.rules.common import (
     unemployment_registration,
 )
 from tongban.rules.facts import PersonFacts
-from tongban.rules.months import month_of
+from tongban.core.months import month_of
 from tongban.rules.params import Band, ParameterSet
 from tongban.rules.result import Assessment
 from tongban.rules.trace import (

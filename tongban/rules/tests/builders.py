@@ -20,7 +20,7 @@ from tongban.rules.facts import (
     StopEvent,
     TrainingRecord,
 )
-from tongban.rules.months import add_months
+from tongban.core.months import add_months
 
 HAIKOU, SANYA, QIONGHAI, WENCHANG = "460100", "460200", "469002", "469005"
 

@@ -14,7 +14,7 @@ from tongban.rules import (
     assess,
     with_unemployment_registration,
 )
-from tongban.rules.months import add_months
+from tongban.core.months import add_months
 from tongban.rules.tests.builders import HAIKOU, QIONGHAI, months_from, separated
 
 AS_OF = date(2024, 2, 1)

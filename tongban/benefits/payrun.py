@@ -1,0 +1,467 @@
+"""The monthly payment run of one regional fund (月度待遇发放): set-based, resumable, exactly once.
+
+``payrun_execute(region_code, month)``:
+1. takes a lock for (region, month) — a second run at the same time is refused;
+2. creates the month's payments in one ``INSERT … SELECT`` per kind: every benefit month
+   of every entitlement of the fund that is payable by that month and not yet paid
+   (arrears included), medical premiums beside them, one-off items once, re-issues of
+   returned payments whose bank details were corrected; suspended entitlements' months
+   are created ``held``. The unique constraint on live payments per (entitlement, period,
+   kind) makes a second insert a no-op;
+3. recovers open overpayments by offset against the new payments;
+4. marks the payments sent, with the bank details they go to;
+5. posts aggregated entries to the fund's book (one per subject, never one per person);
+6. writes the bank file, ordered by reference, atomically; a rerun writes the same bytes.
+
+Each step is idempotent and the run's ``stage`` records how far it got, so a run killed
+at any point is finished by running it again. Nothing here reads the clock: the run date
+is passed in.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import hashlib
+import io
+import os
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from tongban.benefits.models import (
+    MEDICAL_SUBJECT,
+    SUBJECTS,
+    Entitlement,
+    Overpayment,
+    Payment,
+    PaymentRun,
+    Recovery,
+)
+from tongban.core import clock
+from tongban.core.actors import Actor
+from tongban.core.audit import audit_record
+from tongban.core.errors import Conflict
+from tongban.core.months import add_months, month_of
+from tongban.core.outbox import outbox_emit
+from tongban.ledger import services as ledger
+from tongban.regions.selectors import region_get
+
+LIVE = ("scheduled", "sent", "settled", "held")
+ARREARS_MONTHS = 36  # how far back a run looks for unpaid months
+PAYRUN_FINISHED = "benefits.payrun_finished"
+
+
+class PayrunBusy(Conflict):
+    default_code = "payrun_busy"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run: PaymentRun
+    created: int
+    sent: int
+    held: int
+    total_fen: int
+    file: Path
+    resumed: bool
+    rerun: bool  # the month was already finished: nothing new, the same file written again
+
+
+Checkpoint = Callable[[str], None]
+
+
+def _no_checkpoint(name: str) -> None:
+    """Crash tests replace this to kill the process at a named point (see tests)."""
+    kill_at = os.environ.get("TONGBAN_PAYRUN_KILL_AT")
+    if kill_at and kill_at == name:
+        os.kill(os.getpid(), 9)
+
+
+def run_reference(region_code: str, month: date, sequence: int = 0) -> str:
+    suffix = f"-S{sequence}" if sequence else ""
+    return f"PR{region_code}{month:%Y%m}{suffix}"
+
+
+def bank_file_path(region_code: str, month: date, sequence: int = 0) -> Path:
+    suffix = f"-S{sequence}" if sequence else ""
+    return Path(settings.BANK_DIR) / region_code / f"{region_code}-{month:%Y-%m}{suffix}.csv"
+
+
+# ---- locking ------------------------------------------------------------------------------
+
+
+@contextmanager
+def run_lock(region_code: str, month: date) -> Iterator[None]:
+    """One run per (region, month) at a time; released when the process dies, too."""
+    key = f"payrun:{region_code}:{month:%Y-%m}"
+    if connection.vendor == "postgresql":
+        lock_id = zlib.crc32(key.encode())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [7301, lock_id])
+            (acquired,) = cursor.fetchone()
+        if not acquired:
+            raise PayrunBusy(f"The payment run of {region_code} for {month:%Y-%m} is already running.")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [7301, lock_id])
+        return
+    folder = Path(settings.VAR_DIR) / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"{key.replace(':', '-')}.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PayrunBusy(
+                f"The payment run of {region_code} for {month:%Y-%m} is already running."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ---- the steps ------------------------------------------------------------------------------
+
+
+def _months_values(month: date) -> tuple[str, list[object]]:
+    months = [add_months(month, -i) for i in range(ARREARS_MONTHS, -1, -1)]
+    rows = ", ".join(["(%s, %s)"] * len(months))
+    params: list[object] = []
+    for m in months:
+        params += [m, f"{m:%Y%m}"]
+    return rows, params
+
+
+def _concat(*parts: str) -> str:
+    return " || ".join(parts)
+
+
+def _text(expr: str) -> str:
+    return f"CAST({expr} AS TEXT)" if connection.vendor == "sqlite" else f"({expr})::text"
+
+
+def _insert_new_payments(run: PaymentRun, region_id: int, now: object) -> int:
+    """Every payable month and one-off of the fund up to the run's month, not yet paid."""
+    values, month_params = _months_values(run.month)
+    cast_date = "%s" if connection.vendor == "sqlite" else "CAST(%s AS date)"
+    table = Payment._meta.db_table
+    reference = _concat(
+        "'P'", "r.code", "'-'", "m.ym", "'-'", _text("e.id"), "'-'", "k.letter",
+        "COALESCE('-' || "
+        + _text(
+            f"NULLIF((SELECT COUNT(*) FROM {table} x WHERE x.entitlement_id = e.id "
+            "AND x.period = m.month AND x.kind = k.kind), 0)"
+        )
+        + ", '')",
+    )  # fmt: skip
+    subject_case = "CASE e.item_code " + " ".join(
+        f"WHEN '{item}' THEN '{code}'" for item, code in SUBJECTS.items()
+    ) + " END"
+    sql = f"""
+        INSERT INTO {table} (reference, entitlement_id, person_id, paying_region_id, item_code, kind,
+            subject_code, period, amount_fen, status, hold_reason, run_id, account_name, bank_account,
+            return_reason, offset_fen, created_at)
+        SELECT {reference}, e.id, e.person_id, e.paying_region_id, e.item_code, k.kind,
+            CASE k.kind WHEN 'medical' THEN '{MEDICAL_SUBJECT}' ELSE {subject_case} END,
+            m.month,
+            CASE k.kind WHEN 'benefit' THEN e.monthly_amount_fen WHEN 'medical' THEN e.medical_premium_fen
+                ELSE e.amount_fen END,
+            CASE WHEN e.status = 'suspended' THEN 'held' ELSE 'scheduled' END,
+            CASE WHEN e.status = 'suspended' THEN 'suspended' ELSE '' END,
+            NULL, '', '', '', 0, {cast_date}
+        FROM {Entitlement._meta.db_table} e
+        JOIN regions_region r ON r.id = e.paying_region_id
+        JOIN (VALUES {values}) AS m(month, ym) ON m.month >= e.start_month AND m.month < e.end_month
+        JOIN (VALUES ('benefit', 'B'), ('medical', 'M'), ('one_off', 'O')) AS k(kind, letter)
+          ON (k.kind = 'benefit' AND e.item_code IN ('ui_benefit', 'unemployment_subsidy'))
+          OR (k.kind = 'medical' AND e.item_code = 'ui_benefit' AND e.medical_premium_fen IS NOT NULL)
+          OR (k.kind = 'one_off' AND e.item_code NOT IN ('ui_benefit', 'unemployment_subsidy'))
+        WHERE e.paying_region_id = %s AND e.status IN ('active', 'suspended', 'ended')
+          AND m.month <= {cast_date}
+          AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.entitlement_id = e.id AND x.period = m.month
+                          AND x.kind = k.kind AND x.status = 'returned')
+        ON CONFLICT (entitlement_id, period, kind) WHERE NOT (status IN ('returned', 'cancelled'))
+        DO NOTHING
+    """
+    if connection.vendor == "sqlite":
+        sql = sql.replace("AS m(month, ym)", "AS m").replace("AS k(kind, letter)", "AS k")
+        sql = sql.replace("(VALUES " + values + ")", _sqlite_values(values, ("month", "ym")), 1)
+        sql = sql.replace(
+            "(VALUES ('benefit', 'B'), ('medical', 'M'), ('one_off', 'O'))",
+            "(SELECT 'benefit' AS kind, 'B' AS letter UNION ALL SELECT 'medical', 'M' "
+            "UNION ALL SELECT 'one_off', 'O')",
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *month_params, region_id, run.month])
+        return int(cursor.rowcount)
+
+
+def _sqlite_values(values: str, names: tuple[str, ...]) -> str:
+    columns = ", ".join(f"column{i + 1} AS {name}" for i, name in enumerate(names))
+    return f"(SELECT {columns} FROM (VALUES {values}))"
+
+
+def _insert_reissues(run: PaymentRun, region_id: int, now: object) -> int:
+    """Returned payments whose person's bank details have changed since: paid again."""
+    returned = (
+        Payment.objects.filter(paying_region_id=region_id, status="returned", reissue__isnull=True)
+        .select_related("person")
+        .order_by("reference")
+    )
+    fresh = [
+        Payment(
+            reference=f"{p.reference}-R",
+            entitlement_id=p.entitlement_id,
+            person_id=p.person_id,
+            paying_region_id=p.paying_region_id,
+            item_code=p.item_code,
+            kind=p.kind,
+            subject_code=p.subject_code,
+            period=p.period,
+            amount_fen=p.amount_fen + p.offset_fen,
+            status="scheduled",
+            reissue_of=p,
+            created_at=now,
+        )
+        for p in returned
+        if p.person.bank_account and p.person.bank_account != p.bank_account
+    ]
+    Payment.objects.bulk_create(fresh, ignore_conflicts=True)
+    return len(fresh)
+
+
+def _offset_overpayments(run: PaymentRun, region_id: int, on: date) -> None:
+    """Keep back what a person owes from their new benefit payments (Handling Regulation art. 46)."""
+    owing = list(
+        Overpayment.objects.filter(paying_region_id=region_id, status=Overpayment.Status.OPEN)
+        .select_for_update()
+        .order_by("id")
+    )
+    for overpayment in owing:
+        payments = Payment.objects.filter(
+            person_id=overpayment.person_id,
+            paying_region_id=region_id,
+            status="scheduled",
+            kind__in=["benefit", "one_off"],
+            reissue_of__isnull=True,
+            offset_fen=0,
+        ).order_by("period", "reference")
+        for payment in payments:
+            outstanding = overpayment.amount_fen - overpayment.recovered_fen
+            if outstanding <= 0:
+                break
+            kept = min(outstanding, payment.amount_fen)
+            Payment.objects.filter(pk=payment.pk).update(amount_fen=payment.amount_fen - kept, offset_fen=kept)
+            Recovery.objects.create(
+                overpayment=overpayment,
+                method=Recovery.Method.OFFSET,
+                amount_fen=kept,
+                payment=payment,
+                reference=f"{payment.reference}-OFFSET",
+                recovered_on=on,
+                created_at=clock.now(),
+            )
+            overpayment.recovered_fen += kept
+        if overpayment.recovered_fen >= overpayment.amount_fen:
+            overpayment.status = Overpayment.Status.RECOVERED
+        overpayment.save(update_fields=["recovered_fen", "status"])
+
+
+def _hold_without_account(region_id: int) -> None:
+    """A payment to a person without a bank account waits; released once one is recorded."""
+    table = Payment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = 'held', hold_reason = 'no_bank_account' "
+            f"WHERE paying_region_id = %s AND status = 'scheduled' AND kind IN ('benefit', 'one_off') "
+            f"AND person_id IN (SELECT id FROM registry_person WHERE bank_account = '')",
+            [region_id],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET status = 'scheduled', hold_reason = '' "
+            f"WHERE paying_region_id = %s AND status = 'held' AND hold_reason = 'no_bank_account' "
+            f"AND person_id IN (SELECT id FROM registry_person WHERE bank_account <> '')",
+            [region_id],
+        )
+
+
+def _send(run: PaymentRun, region_id: int, on: date) -> int:
+    """Attach every scheduled payment up to the run's month to this run, with its bank details."""
+    table = Payment._meta.db_table
+    with connection.cursor() as cursor:
+        # Medical premiums go to the medical insurance agency by inter-agency settlement, not
+        # to a person's bank: they are settled at once and never appear in the bank file.
+        cursor.execute(
+            f"UPDATE {table} SET run_id = %s, status = 'settled', sent_on = %s, resolved_on = %s "
+            f"WHERE paying_region_id = %s AND status = 'scheduled' AND kind = 'medical' AND period <= %s",
+            [run.pk, on, on, region_id, run.month],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET run_id = %s, status = 'sent', sent_on = %s, "
+            f"account_name = (SELECT name FROM registry_person p WHERE p.id = {table}.person_id), "
+            f"bank_account = (SELECT bank_account FROM registry_person p WHERE p.id = {table}.person_id) "
+            f"WHERE paying_region_id = %s AND status = 'scheduled' AND period <= %s",
+            [run.pk, on, region_id, run.month],
+        )
+        return int(cursor.rowcount)
+
+
+def _update_entitlements(region_id: int, month: date) -> None:
+    """Months paid (live payments sent or settled) and the natural end of exhausted entitlements."""
+    table = Entitlement._meta.db_table
+    payments = Payment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET months_paid = (SELECT COUNT(*) FROM {payments} p "
+            f"WHERE p.entitlement_id = {table}.id AND p.kind = 'benefit' AND p.status IN ('sent', 'settled')) "
+            f"WHERE paying_region_id = %s AND item_code IN ('ui_benefit', 'unemployment_subsidy')",
+            [region_id],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET status = 'ended', end_reason = 'exhausted', ended_on = end_month "
+            f"WHERE paying_region_id = %s AND status = 'active' AND end_month <= %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {payments} p WHERE p.entitlement_id = {table}.id "
+            f"AND p.status IN ('scheduled', 'held'))",
+            [region_id, add_months(month, 1)],
+        )
+
+
+def _post(run: PaymentRun, actor: Actor, on: date) -> None:
+    """Aggregated entries for the run: expenditure per subject; re-issues from 暂收款; offsets."""
+    rows = Payment.objects.filter(run=run).values_list(
+        "subject_code", "amount_fen", "offset_fen", "reissue_of_id"
+    )
+    expenditure: dict[str, int] = {}
+    offsets: dict[str, int] = {}
+    reissued = 0
+    for subject, amount, offset, reissue_of in rows:
+        if reissue_of is not None:
+            reissued += amount
+            continue
+        expenditure[subject] = expenditure.get(subject, 0) + amount
+        if offset:
+            offsets[subject] = offsets.get(subject, 0) + offset
+    region_code = run.region.code
+    if expenditure:
+        ledger.payment_run_post(
+            actor=actor, region_code=region_code, entry_date=on, run_ref=run.reference, amounts=expenditure
+        )
+    for subject, amount in sorted(offsets.items()):
+        ledger.overpayment_offset_post(
+            actor=actor, region_code=region_code, entry_date=on, subject_code=subject,
+            amount_fen=amount, source_ref=f"{run.reference}/{subject}",
+        )  # fmt: skip
+    if reissued:
+        ledger.bank_return_repay(
+            actor=actor, region_code=region_code, entry_date=on, amount_fen=reissued,
+            source_ref=f"{run.reference}/reissued",
+        )  # fmt: skip
+
+
+def bank_file_rows(run: PaymentRun) -> list[tuple[str, str, str, int]]:
+    return list(
+        Payment.objects.filter(run=run, kind__in=["benefit", "one_off"])
+        .order_by("reference")
+        .values_list("reference", "account_name", "bank_account", "amount_fen")
+    )
+
+
+def _write_file(run: PaymentRun) -> tuple[Path, str]:
+    """The contract's bank file, written to a temporary name and renamed into place."""
+    path = bank_file_path(run.region.code, run.month, run.sequence)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(("reference", "account_name", "bank_account", "amount_fen"))
+    writer.writerows(bank_file_rows(run))
+    data = buffer.getvalue().encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".csv.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return path, hashlib.sha256(data).hexdigest()
+
+
+def payrun_execute(
+    *,
+    actor: Actor,
+    region_code: str,
+    month: date,
+    on: date,
+    checkpoint: Checkpoint = _no_checkpoint,
+) -> RunResult:
+    """Run (or resume, or rerun) the regular payment run of ``region_code`` for ``month``."""
+    month = month_of(month)
+    region = region_get(code=region_code)
+    with run_lock(region_code, month):
+        with transaction.atomic(durable=True):
+            run, created = PaymentRun.objects.get_or_create(
+                region=region,
+                month=month,
+                sequence=0,
+                defaults={
+                    "reference": run_reference(region_code, month),
+                    "started_at": clock.now(),
+                },
+            )
+        resumed = not created and run.stage != PaymentRun.Stage.FINISHED
+        rerun = not created and run.stage == PaymentRun.Stage.FINISHED
+        inserted = 0
+        checkpoint("start")
+        if run.stage == PaymentRun.Stage.COLLECTING:
+            with transaction.atomic(durable=True):
+                now = clock.now()
+                inserted = _insert_new_payments(run, region.pk, now)
+                checkpoint("inserted")
+                inserted += _insert_reissues(run, region.pk, now)
+                _offset_overpayments(run, region.pk, on)
+                _hold_without_account(region.pk)
+                _send(run, region.pk, on)
+                _update_entitlements(region.pk, month)
+                checkpoint("sent")
+                _post(run, actor, on)
+                checkpoint("posted")
+                PaymentRun.objects.filter(pk=run.pk).update(stage=PaymentRun.Stage.POSTED)
+                run.stage = PaymentRun.Stage.POSTED
+            checkpoint("committed")
+        path, digest = _write_file(run)
+        checkpoint("file")
+        with transaction.atomic(durable=True):
+            sent = Payment.objects.filter(run=run)
+            held = Payment.objects.filter(paying_region=region, status="held", period__lte=month).count()
+            total = sum(sent.values_list("amount_fen", flat=True))
+            first_finish = run.stage != PaymentRun.Stage.FINISHED
+            PaymentRun.objects.filter(pk=run.pk).update(
+                stage=PaymentRun.Stage.FINISHED,
+                finished_at=run.finished_at or clock.now(),
+                payments=sent.count(),
+                held=held,
+                total_fen=total,
+                file_name=str(path.relative_to(settings.BANK_DIR)),
+                file_sha256=digest,
+            )
+            if first_finish:
+                audit_record(
+                    actor=actor,
+                    event_type="payment_run_finished",
+                    subject_type="payment_run",
+                    subject_id=run.reference,
+                    data={"payments": sent.count(), "total_fen": total, "file_sha256": digest},
+                )
+                outbox_emit(
+                    PAYRUN_FINISHED,
+                    {"run": run.reference, "region": region_code, "month": f"{month:%Y-%m}", "total_fen": total},
+                )
+        run.refresh_from_db()
+    return RunResult(
+        run=run, created=inserted, sent=run.payments, held=run.held, total_fen=run.total_fen,
+        file=path, resumed=resumed, rerun=rerun,
+    )  # fmt: skip

@@ -1,0 +1,142 @@
+"""The bank's return files (回盘): payments settled or returned (退票), and the daily reconciliation.
+
+``tongban import bank_returns FILE.csv`` (columns ``reference, result, reason_code?``).
+A returned payment's money comes back to the fund's expenditure account and waits as a
+temporary receipt (暂收款) until the bank details are corrected and the next run pays it
+again. Loading the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, Sum
+
+from tongban.benefits.models import Entitlement, Payment
+from tongban.core.actors import Actor
+from tongban.core.imports import ChunkOutcome, Row, RowError, register_kind
+from tongban.ledger import services as ledger
+
+RETURN_REASONS = {
+    "wrong_name_or_number": "户名或账号错误 / wrong account name or number",
+    "account_closed": "账户已销户 / account closed",
+    "account_frozen": "账户冻结 / account frozen",
+    "card_not_activated": "社保卡金融功能未激活 / card's financial function not activated",
+    "other": "其他 / other",
+}
+
+
+class BankReturnsKind:
+    name = "bank_returns"
+    required: tuple[str, ...] = ("reference", "result")
+    optional: tuple[str, ...] = ("reason_code",)
+
+    def load_chunk(self, rows: list[Row], *, actor: Actor, as_of: date) -> ChunkOutcome:
+        out = ChunkOutcome()
+        wanted: dict[str, tuple[int, str, str]] = {}
+        for line, row in rows:
+            reference, result, reason = row.get("reference", ""), row.get("result", ""), row.get("reason_code", "")
+            errors = []
+            if not reference:
+                errors.append(RowError(line, "reference", "required", "A payment reference is required."))
+            if result not in ("settled", "returned"):
+                errors.append(RowError(line, "result", "result", "result is settled or returned."))
+            if result == "returned" and reason and reason not in RETURN_REASONS:
+                errors.append(RowError(line, "reason_code", "unknown_reason", f"Unknown return reason {reason!r}; one of {', '.join(RETURN_REASONS)}."))
+            if result == "settled" and reason:
+                errors.append(RowError(line, "reason_code", "reason_on_settled", "A settled payment has no return reason."))
+            if errors:
+                out.rejected.extend(errors)
+                continue
+            if reference in wanted and wanted[reference][1] != result:
+                out.rejected.append(RowError(line, "result", "contradiction", f"{reference} appears earlier in the file with result {wanted[reference][1]}."))
+                continue
+            wanted[reference] = (line, result, reason or ("other" if result == "returned" else ""))
+        payments = {
+            p.reference: p
+            for p in Payment.objects.filter(reference__in=list(wanted)).select_related("paying_region")
+        }
+        returned_now: dict[str, int] = defaultdict(int)
+        touched: set[int] = set()
+        for reference, (line, result, reason) in wanted.items():
+            payment = payments.get(reference)
+            if payment is None or payment.kind == "medical":
+                out.rejected.append(RowError(line, "reference", "unknown_payment", f"No payment {reference} was sent to the bank."))
+                continue
+            if payment.status == result:
+                out.accepted += 1  # already recorded
+                continue
+            if payment.status != "sent":
+                out.rejected.append(RowError(line, "result", "already_resolved", f"{reference} is already {payment.status}; the bank cannot change that now."))
+                continue
+            update = {"status": result, "resolved_on": as_of}
+            if result == "returned":
+                update["return_reason"] = reason
+                returned_now[payment.paying_region.code] += payment.amount_fen
+                touched.add(payment.entitlement_id)
+            Payment.objects.filter(pk=payment.pk, status="sent").update(**update)
+            out.accepted += 1
+            out.changed += 1
+        digest = hashlib.sha256("\n".join(sorted(f"{r}:{w[1]}" for r, w in wanted.items())).encode()).hexdigest()[:16]
+        for region_code, amount in sorted(returned_now.items()):
+            ledger.bank_return_post(
+                actor=actor, region_code=region_code, entry_date=as_of, amount_fen=amount,
+                source_ref=f"returns-{as_of:%Y%m%d}-{digest}",
+            )  # fmt: skip
+        _recount(touched)
+        return out
+
+
+def _recount(entitlement_ids: set[int]) -> None:
+    """A returned month is not paid: months paid count live payments sent or settled."""
+    for entitlement_id in sorted(entitlement_ids):
+        paid = Payment.objects.filter(
+            entitlement_id=entitlement_id, kind="benefit", status__in=["sent", "settled"]
+        ).count()
+        Entitlement.objects.filter(pk=entitlement_id).update(months_paid=paid)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """三方对账 for one fund and one day: what was sent equals settled + returned + pending."""
+
+    region_code: str
+    day: date
+    sent_count: int
+    sent_fen: int
+    settled_count: int
+    settled_fen: int
+    returned_count: int
+    returned_fen: int
+    pending_count: int
+    pending_fen: int
+
+    @property
+    def balanced(self) -> bool:
+        return (
+            self.sent_count == self.settled_count + self.returned_count + self.pending_count
+            and self.sent_fen == self.settled_fen + self.returned_fen + self.pending_fen
+        )
+
+
+def reconciliation(*, region_code: str, day: date) -> Reconciliation:
+    """Payments sent to the bank on ``day`` by the fund, by what became of them."""
+    sent = Payment.objects.filter(paying_region__code=region_code, sent_on=day, kind__in=["benefit", "one_off"])
+    figures = sent.aggregate(
+        sent_count=Count("id"),
+        sent_fen=Sum("amount_fen"),
+        settled_count=Count("id", filter=Q(status="settled")),
+        settled_fen=Sum("amount_fen", filter=Q(status="settled")),
+        returned_count=Count("id", filter=Q(status="returned")),
+        returned_fen=Sum("amount_fen", filter=Q(status="returned")),
+        pending_count=Count("id", filter=Q(status="sent")),
+        pending_fen=Sum("amount_fen", filter=Q(status="sent")),
+    )
+    return Reconciliation(region_code=region_code, day=day, **{k: v or 0 for k, v in figures.items()})
+
+
+def register() -> None:
+    register_kind(BankReturnsKind.name, BankReturnsKind)
