@@ -64,7 +64,8 @@ def books_beancount(*, as_of: date) -> str:
         for account_id, debit, credit in lines[entry.pk]:
             out.append(f"  {names[(entry.book_id, account_id)]}  {_yuan(debit - credit)} CNY")
         out.append("")
-    # Beancount checks a balance at the start of the day: the day after as_of.
+    # Beancount checks a balance at the start of the day: the day after as_of. Four decimals
+    # make its tolerance 0.0001 yuan, so a balance one fen off fails (two would tolerate 0.01).
     check_day = as_of + timedelta(days=1)
     by_code = {a.code: a for a in accounts}
     reports = trial_balances_by_fund(as_of=as_of)
@@ -73,6 +74,6 @@ def books_beancount(*, as_of: date) -> str:
             account = by_code[row.code]
             out.append(
                 f"{check_day} balance {names[(book.pk, account.pk)]}  "
-                f"{_yuan(row.net_debit_fen)} CNY"
+                f"{_yuan(row.net_debit_fen)}00 CNY"
             )
     return "\n".join(out) + "\n"

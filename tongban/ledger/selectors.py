@@ -148,10 +148,11 @@ def _totals(lines: QuerySet[JournalLine]) -> dict[int, tuple[int, int]]:
 
 
 def _rows(
-    totals: dict[int, tuple[int, int]], classes: Iterable[str] | None = None
+    totals: dict[int, tuple[int, int]],
+    accounts: list[Account],
+    classes: Iterable[str] | None = None,
 ) -> list[AccountRow]:
     """Every account of the chart (of ``classes``) in order, parents summing their children."""
-    accounts = accounts_list()
     wanted = set(classes) if classes is not None else None
     by_id = {a.pk: a for a in accounts}
     sums: dict[int, list[int]] = {a.pk: [0, 0] for a in accounts}
@@ -208,7 +209,7 @@ class TrialBalance:
 def trial_balance(*, region_code: str | None, as_of: date) -> TrialBalance:
     """Balances of every account after all entries dated on or before ``as_of``."""
     totals = _totals(_lines(region_code).filter(entry_date__lte=as_of))
-    return TrialBalance(region_code=region_code, as_of=as_of, rows=_rows(totals))
+    return TrialBalance(region_code=region_code, as_of=as_of, rows=_rows(totals, accounts_list()))
 
 
 def trial_balances_by_fund(*, as_of: date) -> dict[str, TrialBalance]:
@@ -223,9 +224,12 @@ def trial_balances_by_fund(*, as_of: date) -> dict[str, TrialBalance]:
     per_book: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     for book_id, account_id, d, c in rows:
         per_book[book_id][account_id] = (int(d or 0), int(c or 0))
+    accounts = accounts_list()
     return {
         book.fund.region.code: TrialBalance(
-            region_code=book.fund.region.code, as_of=as_of, rows=_rows(per_book.get(book.pk, {}))
+            region_code=book.fund.region.code,
+            as_of=as_of,
+            rows=_rows(per_book.get(book.pk, {}), accounts),
         )
         for book in books_list()
     }
@@ -259,7 +263,7 @@ def income_expenditure(*, region_code: str | None, start: date, end: date) -> In
     if end <= start:
         end = start
     totals = _totals(_lines(region_code).filter(entry_date__gte=start, entry_date__lt=end))
-    rows = _rows(totals, classes=(AccountClass.INCOME, AccountClass.EXPENDITURE))
+    rows = _rows(totals, accounts_list(), classes=(AccountClass.INCOME, AccountClass.EXPENDITURE))
     return IncomeExpenditure(
         region_code=region_code,
         start=start,
