@@ -42,6 +42,13 @@ SOURCE_RETURN_REPAID: Final = "bank_return_repaid"
 SOURCE_RETURN_CANCELLED: Final = "bank_return_cancelled"
 SOURCE_TRANSFER: Final = "transfer"
 SOURCE_REVERSAL: Final = "reversal"
+SOURCE_DEPOSITS_MOVE: Final = "deposits_move"
+
+# Money moves between the fund's own bank accounts (收支两条线): the income account pays into
+# the fiscal special account (上缴财政专户), which allocates to the expenditure account (拨付).
+DEPOSIT_MOVES: Final = frozenset(
+    {(INCOME_DEPOSITS, FISCAL_DEPOSITS), (FISCAL_DEPOSITS, EXPENDITURE_DEPOSITS)}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +151,8 @@ def transfer_out(*, amount_fen: int) -> list[Line]:
 def transfer_in(*, amount_fen: int) -> list[Line]:
     """The new fund receives it into its income account (转移收入): debit 1002, credit 4005."""
     return [Line.debit(INCOME_DEPOSITS, amount_fen), Line.credit(TRANSFER_IN, amount_fen)]
+
+
+def deposits_move(*, from_code: str, to_code: str, amount_fen: int) -> list[Line]:
+    """Money moved between the fund's own accounts (1002 → 1004, 1004 → 1003): debit to, credit from."""
+    return [Line.debit(to_code, amount_fen), Line.credit(from_code, amount_fen)]

@@ -43,6 +43,7 @@ __all__ = [
     "bank_return_repay",
     "books_open",
     "chart_load",
+    "deposits_move_post",
     "entries_post_many",
     "entry_post",
     "entry_reverse",
@@ -703,6 +704,36 @@ def bank_return_cancel(
         description=f"退票核销 {source_ref}",
         lines=postings.bank_return_cancelled(subject_code=subject_code, amount_fen=amount_fen),
         source_type=postings.SOURCE_RETURN_CANCELLED,
+        source_ref=source_ref,
+    )
+
+
+@entrypoint
+def deposits_move_post(
+    *,
+    actor: Actor,
+    region_code: str,
+    entry_date: date,
+    from_code: str,
+    to_code: str,
+    amount_fen: int,
+    source_ref: str,
+) -> JournalEntry:
+    """Book money moved between the fund's own accounts: 1002 → 1004 (上缴) or 1004 → 1003 (拨付)."""
+    if (from_code, to_code) not in postings.DEPOSIT_MOVES:
+        raise InvalidInput.of(
+            "to_code",
+            "not_a_deposit_move",
+            "Money moves from the income account to the fiscal special account, "
+            "or from there to the expenditure account.",
+        )
+    return _single(
+        actor=actor,
+        region_code=region_code,
+        entry_date=entry_date,
+        description=f"资金划转 {from_code}→{to_code} {source_ref}",
+        lines=postings.deposits_move(from_code=from_code, to_code=to_code, amount_fen=amount_fen),
+        source_type=postings.SOURCE_DEPOSITS_MOVE,
         source_ref=source_ref,
     )
 

@@ -281,3 +281,18 @@ def test_premium_income_is_one_entry_per_region_month_dated_at_month_end():
         ("UI-460200", date(2026, 2, 28), "2026-02"),
     ]
     assert services.premium_income_post(actor=TEST_ACTOR, totals=totals) == entries
+
+
+def test_money_moves_between_the_fund_s_own_accounts_only_along_the_two_ways():
+    entry = services.deposits_move_post(
+        actor=TEST_ACTOR, region_code="460100", entry_date=D, from_code="1002", to_code="1004",
+        amount_fen=900, source_ref="2026-05",
+    )  # fmt: skip
+    assert sorted(entry.lines.values_list("account__code", "debit_fen", "credit_fen")) == [
+        ("1002", 0, 900), ("1004", 900, 0)
+    ]  # fmt: skip
+    with pytest.raises(InvalidInput):
+        services.deposits_move_post(
+            actor=TEST_ACTOR, region_code="460100", entry_date=D, from_code="1003",
+            to_code="1002", amount_fen=900, source_ref="x",
+        )  # fmt: skip
