@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from tongban.catalogue.services import calendar_load, catalogue_load
 from tongban.core.actors import Actor
+from tongban.ledger.services import books_open, chart_load
 from tongban.regions.services import reference_data_load
 from tongban.registry.services import separation_reasons_load
 
@@ -15,7 +16,7 @@ from tongban.registry.services import separation_reasons_load
 def platform_init(
     *, actor: Actor, migrate: bool = True, say: Callable[[str], None] = print
 ) -> None:
-    """Create or upgrade the schema, then load regions, offices, catalogue, calendar and codes."""
+    """Create or upgrade the schema, then load regions, offices, catalogue, calendar, codes and chart."""
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
         say("schema: up to date")
@@ -28,3 +29,10 @@ def platform_init(
         + (" (new version)" if catalogue.created else " (unchanged)")
     )
     say(f"working-day calendar: {calendar_load(actor=actor)} days")
+    chart = chart_load(actor=actor)
+    say(
+        f"chart of accounts: {chart.accounts} accounts"
+        + (f", {chart.changed} changed" if chart.changed else " (unchanged)")
+    )
+    opened = books_open(actor=actor)
+    say("books: one per fund" + (f", {opened} opened" if opened else " (unchanged)"))

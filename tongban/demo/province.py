@@ -14,6 +14,7 @@ from tongban.channels.setup import platform_init
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
 from tongban.core.models import AuditEvent
+from tongban.demo.books import demo_books_post
 from tongban.demo.load import load_province
 from tongban.demo.synthetic import synthesize
 from tongban.regions.selectors import offices_list
@@ -70,6 +71,7 @@ def demo_province(
         f"{counts['claimants']:,} could claim UI benefit today"
     )
     stats = load_province(province, say=say)
+    demo_books_post(actor=ACTOR, as_of=as_of, seed=seed, say=say)
     _staff(say)
     with transaction.atomic(durable=True):
         audit_record(

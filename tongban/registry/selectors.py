@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id
@@ -160,6 +160,18 @@ def contribution_months_by_region(*, person: Person, until: date | None = None) 
 def contribution_months_total(*, person: Person, until: date | None = None) -> int:
     """Distinct months with contributions anywhere in the province."""
     return len({m for m, _ in contributions_of(person=person, until=until)})
+
+
+def contribution_totals_by_region_month(*, since: date) -> list[tuple[str, date, int]]:
+    """(region code, month, total fen) of the contributions from ``since`` on: one GROUP BY."""
+    rows = (
+        Contribution.objects.filter(month__gte=since)
+        .order_by()
+        .values("region__code", "month")
+        .annotate(total=Sum("amount_fen"))
+        .values_list("region__code", "month", "total")
+    )
+    return sorted((code, month, int(total)) for code, month, total in rows)
 
 
 def registrations_of(*, person: Person) -> list[Registration]:
