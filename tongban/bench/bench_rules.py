@@ -20,6 +20,7 @@ from django.conf import settings
 
 from tongban.bench.registry import benchmark
 from tongban.bench.report import percentile, write_section
+from tongban.core.months import add_months
 from tongban.rules import (
     Assessment,
     Determination,
@@ -32,7 +33,6 @@ from tongban.rules import (
     default_parameters,
     reassess_ui_benefit_batch,
 )
-from tongban.core.months import add_months
 from tongban.rules.ui_benefit import UiBenefitInputs, figures_from_inputs
 
 OPENFISCA_VERSION = "46.0.1"

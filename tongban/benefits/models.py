@@ -41,12 +41,15 @@ class Entitlement(models.Model):
         null=True, blank=True, help_text="First benefit month; for a one-off, the month it is paid"
     )
     end_month = models.DateField(
-        null=True, blank=True, help_text="First month no longer payable (exclusive); moves on a stop"
+        null=True,
+        blank=True,
+        help_text="First month no longer payable (exclusive); moves on a stop",
     )
     months = models.PositiveSmallIntegerField(default=0)
     months_paid = models.PositiveSmallIntegerField(default=0)
     months_forfeited = models.PositiveSmallIntegerField(
-        default=0, help_text="Cancelled by a stop that does not keep them for later (not re-employment)"
+        default=0,
+        help_text="Cancelled by a stop that does not keep them for later (not re-employment)",
     )
     monthly_amount_fen = models.BigIntegerField(null=True, blank=True)
     medical_premium_fen = models.BigIntegerField(null=True, blank=True)
@@ -130,15 +133,20 @@ class PaymentRun(models.Model):
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.COLLECTING)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
-    payments = models.PositiveIntegerField(default=0)
+    payments = models.PositiveIntegerField(default=0, help_text="Lines of the bank file")
     held = models.PositiveIntegerField(default=0)
-    total_fen = models.BigIntegerField(default=0)
+    total_fen = models.BigIntegerField(default=0, help_text="Total of the bank file")
+    medical_fen = models.BigIntegerField(
+        default=0, help_text="Medical premiums, to the medical agency"
+    )
     file_name = models.CharField(max_length=200, blank=True, default="")
     file_sha256 = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["region", "month", "sequence"], name="payment_run_once"),
+            models.UniqueConstraint(
+                fields=["region", "month", "sequence"], name="payment_run_once"
+            ),
             models.CheckConstraint(condition=Q(month__day=1), name="payment_run_month_first_day"),
         ]
 
@@ -174,11 +182,15 @@ class Payment(models.Model):
     item_code = models.SlugField(max_length=40)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     subject_code = models.CharField(max_length=8, help_text="The 5001xx account it is booked to")
-    period = models.DateField(help_text="The benefit month (first day); for one-offs, the decision month")
+    period = models.DateField(
+        help_text="The benefit month (first day); for one-offs, the decision month"
+    )
     amount_fen = models.BigIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices)
     hold_reason = models.CharField(max_length=40, blank=True, default="")
-    run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    run = models.ForeignKey(
+        PaymentRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     account_name = models.CharField(max_length=64, blank=True, default="")
     bank_account = models.CharField(max_length=32, blank=True, default="")
     reissue_of = models.OneToOneField(
@@ -197,9 +209,13 @@ class Payment(models.Model):
                 condition=~Q(status__in=["returned", "cancelled"]),
                 name="one_live_payment_per_entitlement_period",
             ),
-            models.CheckConstraint(condition=Q(amount_fen__gte=0), name="payment_amount_not_negative"),
             models.CheckConstraint(
-                condition=Q(status__in=["scheduled", "sent", "settled", "returned", "held", "cancelled"]),
+                condition=Q(amount_fen__gte=0), name="payment_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["scheduled", "sent", "settled", "returned", "held", "cancelled"]
+                ),
                 name="payment_status_known",
             ),
             models.CheckConstraint(condition=Q(period__day=1), name="payment_period_first_day"),
@@ -236,7 +252,9 @@ class Overpayment(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount_fen__gt=0) & Q(recovered_fen__gte=0) & Q(recovered_fen__lte=F("amount_fen")),
+                condition=Q(amount_fen__gt=0)
+                & Q(recovered_fen__gte=0)
+                & Q(recovered_fen__lte=F("amount_fen")),
                 name="overpayment_amounts_consistent",
             )
         ]
@@ -256,16 +274,22 @@ class Recovery(models.Model):
         OFFSET = "offset", "offset against later benefit"
         REPAYMENT = "repayment", "repaid by the person"
 
-    overpayment = models.ForeignKey(Overpayment, on_delete=models.PROTECT, related_name="recoveries")
+    overpayment = models.ForeignKey(
+        Overpayment, on_delete=models.PROTECT, related_name="recoveries"
+    )
     method = models.CharField(max_length=16, choices=Method.choices)
     amount_fen = models.BigIntegerField()
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reference = models.CharField(max_length=64, unique=True)
     recovered_on = models.DateField()
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="recovery_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="recovery_amount_positive")
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -29,11 +29,12 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
 from tongban.benefits.models import (
     MEDICAL_SUBJECT,
@@ -50,6 +51,7 @@ from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
 from tongban.core.months import add_months, month_of
 from tongban.core.outbox import outbox_emit
+from tongban.core.transactions import unit_of_work
 from tongban.ledger import services as ledger
 from tongban.regions.selectors import region_get
 
@@ -102,17 +104,19 @@ def run_lock(region_code: str, month: date) -> Iterator[None]:
     """One run per (region, month) at a time; released when the process dies, too."""
     key = f"payrun:{region_code}:{month:%Y-%m}"
     if connection.vendor == "postgresql":
-        lock_id = zlib.crc32(key.encode())
+        lock_id = (7301 << 32) | zlib.crc32(key.encode())  # one 64-bit key per (region, month)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [7301, lock_id])
+            cursor.execute("SELECT pg_try_advisory_lock(%s::bigint)", [lock_id])
             (acquired,) = cursor.fetchone()
         if not acquired:
-            raise PayrunBusy(f"The payment run of {region_code} for {month:%Y-%m} is already running.")
+            raise PayrunBusy(
+                f"The payment run of {region_code} for {month:%Y-%m} is already running."
+            )
         try:
             yield
         finally:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [7301, lock_id])
+                cursor.execute("SELECT pg_advisory_unlock(%s::bigint)", [lock_id])
         return
     folder = Path(settings.VAR_DIR) / "locks"
     folder.mkdir(parents=True, exist_ok=True)
@@ -132,10 +136,10 @@ def run_lock(region_code: str, month: date) -> Iterator[None]:
 # ---- the steps ------------------------------------------------------------------------------
 
 
-def _months_values(month: date) -> tuple[str, list[object]]:
+def _months_values(month: date) -> tuple[str, list[Any]]:
     months = [add_months(month, -i) for i in range(ARREARS_MONTHS, -1, -1)]
     rows = ", ".join(["(%s, %s)"] * len(months))
-    params: list[object] = []
+    params: list[Any] = []
     for m in months:
         params += [m, f"{m:%Y%m}"]
     return rows, params
@@ -149,7 +153,7 @@ def _text(expr: str) -> str:
     return f"CAST({expr} AS TEXT)" if connection.vendor == "sqlite" else f"({expr})::text"
 
 
-def _insert_new_payments(run: PaymentRun, region_id: int, now: object) -> int:
+def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime) -> int:
     """Every payable month and one-off of the fund up to the run's month, not yet paid."""
     values, month_params = _months_values(run.month)
     cast_date = "%s" if connection.vendor == "sqlite" else "CAST(%s AS date)"
@@ -163,9 +167,11 @@ def _insert_new_payments(run: PaymentRun, region_id: int, now: object) -> int:
         )
         + ", '')",
     )  # fmt: skip
-    subject_case = "CASE e.item_code " + " ".join(
-        f"WHEN '{item}' THEN '{code}'" for item, code in SUBJECTS.items()
-    ) + " END"
+    subject_case = (
+        "CASE e.item_code "
+        + " ".join(f"WHEN '{item}' THEN '{code}'" for item, code in SUBJECTS.items())
+        + " END"
+    )
     sql = f"""
         INSERT INTO {table} (reference, entitlement_id, person_id, paying_region_id, item_code, kind,
             subject_code, period, amount_fen, status, hold_reason, run_id, account_name, bank_account,
@@ -210,7 +216,7 @@ def _sqlite_values(values: str, names: tuple[str, ...]) -> str:
     return f"(SELECT {columns} FROM (VALUES {values}))"
 
 
-def _insert_reissues(run: PaymentRun, region_id: int, now: object) -> int:
+def _insert_reissues(run: PaymentRun, region_id: int, now: datetime) -> int:
     """Returned payments whose person's bank details have changed since: paid again."""
     returned = (
         Payment.objects.filter(paying_region_id=region_id, status="returned", reissue__isnull=True)
@@ -260,7 +266,9 @@ def _offset_overpayments(run: PaymentRun, region_id: int, on: date) -> None:
             if outstanding <= 0:
                 break
             kept = min(outstanding, payment.amount_fen)
-            Payment.objects.filter(pk=payment.pk).update(amount_fen=payment.amount_fen - kept, offset_fen=kept)
+            Payment.objects.filter(pk=payment.pk).update(
+                amount_fen=payment.amount_fen - kept, offset_fen=kept
+            )
             Recovery.objects.create(
                 overpayment=overpayment,
                 method=Recovery.Method.OFFSET,
@@ -353,7 +361,11 @@ def _post(run: PaymentRun, actor: Actor, on: date) -> None:
     region_code = run.region.code
     if expenditure:
         ledger.payment_run_post(
-            actor=actor, region_code=region_code, entry_date=on, run_ref=run.reference, amounts=expenditure
+            actor=actor,
+            region_code=region_code,
+            entry_date=on,
+            run_ref=run.reference,
+            amounts=expenditure,
         )
     for subject, amount in sorted(offsets.items()):
         ledger.overpayment_offset_post(
@@ -402,7 +414,7 @@ def payrun_execute(
     month = month_of(month)
     region = region_get(code=region_code)
     with run_lock(region_code, month):
-        with transaction.atomic(durable=True):
+        with unit_of_work():
             run, created = PaymentRun.objects.get_or_create(
                 region=region,
                 month=month,
@@ -417,7 +429,7 @@ def payrun_execute(
         inserted = 0
         checkpoint("start")
         if run.stage == PaymentRun.Stage.COLLECTING:
-            with transaction.atomic(durable=True):
+            with unit_of_work():
                 now = clock.now()
                 inserted = _insert_new_payments(run, region.pk, now)
                 checkpoint("inserted")
@@ -434,10 +446,15 @@ def payrun_execute(
             checkpoint("committed")
         path, digest = _write_file(run)
         checkpoint("file")
-        with transaction.atomic(durable=True):
-            sent = Payment.objects.filter(run=run)
-            held = Payment.objects.filter(paying_region=region, status="held", period__lte=month).count()
+        with unit_of_work():
+            sent = Payment.objects.filter(run=run, kind__in=["benefit", "one_off"])
+            held = Payment.objects.filter(
+                paying_region=region, status="held", period__lte=month
+            ).count()
             total = sum(sent.values_list("amount_fen", flat=True))
+            medical = sum(
+                Payment.objects.filter(run=run, kind="medical").values_list("amount_fen", flat=True)
+            )
             first_finish = run.stage != PaymentRun.Stage.FINISHED
             PaymentRun.objects.filter(pk=run.pk).update(
                 stage=PaymentRun.Stage.FINISHED,
@@ -445,6 +462,7 @@ def payrun_execute(
                 payments=sent.count(),
                 held=held,
                 total_fen=total,
+                medical_fen=medical,
                 file_name=str(path.relative_to(settings.BANK_DIR)),
                 file_sha256=digest,
             )
@@ -458,7 +476,12 @@ def payrun_execute(
                 )
                 outbox_emit(
                     PAYRUN_FINISHED,
-                    {"run": run.reference, "region": region_code, "month": f"{month:%Y-%m}", "total_fen": total},
+                    {
+                        "run": run.reference,
+                        "region": region_code,
+                        "month": f"{month:%Y-%m}",
+                        "total_fen": total,
+                    },
                 )
         run.refresh_from_db()
     return RunResult(

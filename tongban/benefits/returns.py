@@ -38,39 +38,82 @@ class BankReturnsKind:
         out = ChunkOutcome()
         wanted: dict[str, tuple[int, str, str]] = {}
         for line, row in rows:
-            reference, result, reason = row.get("reference", ""), row.get("result", ""), row.get("reason_code", "")
+            reference, result, reason = (
+                row.get("reference", ""),
+                row.get("result", ""),
+                row.get("reason_code", ""),
+            )
             errors = []
             if not reference:
-                errors.append(RowError(line, "reference", "required", "A payment reference is required."))
+                errors.append(
+                    RowError(line, "reference", "required", "A payment reference is required.")
+                )
             if result not in ("settled", "returned"):
                 errors.append(RowError(line, "result", "result", "result is settled or returned."))
             if result == "returned" and reason and reason not in RETURN_REASONS:
-                errors.append(RowError(line, "reason_code", "unknown_reason", f"Unknown return reason {reason!r}; one of {', '.join(RETURN_REASONS)}."))
+                errors.append(
+                    RowError(
+                        line,
+                        "reason_code",
+                        "unknown_reason",
+                        f"Unknown return reason {reason!r}; one of {', '.join(RETURN_REASONS)}.",
+                    )
+                )
             if result == "settled" and reason:
-                errors.append(RowError(line, "reason_code", "reason_on_settled", "A settled payment has no return reason."))
+                errors.append(
+                    RowError(
+                        line,
+                        "reason_code",
+                        "reason_on_settled",
+                        "A settled payment has no return reason.",
+                    )
+                )
             if errors:
                 out.rejected.extend(errors)
                 continue
             if reference in wanted and wanted[reference][1] != result:
-                out.rejected.append(RowError(line, "result", "contradiction", f"{reference} appears earlier in the file with result {wanted[reference][1]}."))
+                out.rejected.append(
+                    RowError(
+                        line,
+                        "result",
+                        "contradiction",
+                        f"{reference} appears earlier in the file with result {wanted[reference][1]}.",
+                    )
+                )
                 continue
             wanted[reference] = (line, result, reason or ("other" if result == "returned" else ""))
         payments = {
             p.reference: p
-            for p in Payment.objects.filter(reference__in=list(wanted)).select_related("paying_region")
+            for p in Payment.objects.filter(reference__in=list(wanted)).select_related(
+                "paying_region"
+            )
         }
         returned_now: dict[str, int] = defaultdict(int)
         touched: set[int] = set()
         for reference, (line, result, reason) in wanted.items():
             payment = payments.get(reference)
             if payment is None or payment.kind == "medical":
-                out.rejected.append(RowError(line, "reference", "unknown_payment", f"No payment {reference} was sent to the bank."))
+                out.rejected.append(
+                    RowError(
+                        line,
+                        "reference",
+                        "unknown_payment",
+                        f"No payment {reference} was sent to the bank.",
+                    )
+                )
                 continue
             if payment.status == result:
                 out.accepted += 1  # already recorded
                 continue
             if payment.status != "sent":
-                out.rejected.append(RowError(line, "result", "already_resolved", f"{reference} is already {payment.status}; the bank cannot change that now."))
+                out.rejected.append(
+                    RowError(
+                        line,
+                        "result",
+                        "already_resolved",
+                        f"{reference} is already {payment.status}; the bank cannot change that now.",
+                    )
+                )
                 continue
             update = {"status": result, "resolved_on": as_of}
             if result == "returned":
@@ -80,7 +123,9 @@ class BankReturnsKind:
             Payment.objects.filter(pk=payment.pk, status="sent").update(**update)
             out.accepted += 1
             out.changed += 1
-        digest = hashlib.sha256("\n".join(sorted(f"{r}:{w[1]}" for r, w in wanted.items())).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(
+            "\n".join(sorted(f"{r}:{w[1]}" for r, w in wanted.items())).encode()
+        ).hexdigest()[:16]
         for region_code, amount in sorted(returned_now.items()):
             ledger.bank_return_post(
                 actor=actor, region_code=region_code, entry_date=as_of, amount_fen=amount,
@@ -124,7 +169,9 @@ class Reconciliation:
 
 def reconciliation(*, region_code: str, day: date) -> Reconciliation:
     """Payments sent to the bank on ``day`` by the fund, by what became of them."""
-    sent = Payment.objects.filter(paying_region__code=region_code, sent_on=day, kind__in=["benefit", "one_off"])
+    sent = Payment.objects.filter(
+        paying_region__code=region_code, sent_on=day, kind__in=["benefit", "one_off"]
+    )
     figures = sent.aggregate(
         sent_count=Count("id"),
         sent_fen=Sum("amount_fen"),
@@ -135,7 +182,9 @@ def reconciliation(*, region_code: str, day: date) -> Reconciliation:
         pending_count=Count("id", filter=Q(status="sent")),
         pending_fen=Sum("amount_fen", filter=Q(status="sent")),
     )
-    return Reconciliation(region_code=region_code, day=day, **{k: v or 0 for k, v in figures.items()})
+    return Reconciliation(
+        region_code=region_code, day=day, **{k: v or 0 for k, v in figures.items()}
+    )
 
 
 def register() -> None:

@@ -41,10 +41,14 @@ def payments_of(*, person_id: int) -> QuerySet[Payment]:
 
 
 def payment_runs(*, region_code: str | None = None) -> QuerySet[PaymentRun]:
-    runs = PaymentRun.objects.select_related("region").order_by("-month", "region__code", "sequence")
+    runs = PaymentRun.objects.select_related("region").order_by(
+        "-month", "region__code", "sequence"
+    )
     return runs.filter(region__code=region_code) if region_code else runs
 
 
 def overpayments_open(*, region_code: str | None = None) -> QuerySet[Overpayment]:
-    rows = Overpayment.objects.select_related("paying_region", "person").filter(status=Overpayment.Status.OPEN)
+    rows = Overpayment.objects.select_related("paying_region", "person").filter(
+        status=Overpayment.Status.OPEN
+    )
     return rows.filter(paying_region__code=region_code) if region_code else rows

@@ -101,7 +101,14 @@ def entitlement_create(
 
 
 ENTITLEMENT_STOPPED = "benefits.entitlement_stopped"
-STOP_KINDS = ("reemployment", "conscription", "emigration", "pension_start", "imprisonment", "refusal")
+STOP_KINDS = (
+    "reemployment",
+    "conscription",
+    "emigration",
+    "pension_start",
+    "imprisonment",
+    "refusal",
+)
 
 
 @dataclass(frozen=True)
@@ -136,11 +143,17 @@ def entitlement_stop(
     if entitlement is None:
         raise NotFound(f"No entitlement {entitlement_id}.", code="unknown_entitlement")
     if entitlement.status not in (Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED):
-        raise Conflict("This entitlement is not running; there is nothing to stop.", code="not_running")
+        raise Conflict(
+            "This entitlement is not running; there is nothing to stop.", code="not_running"
+        )
     if entitlement.item_code not in MONTHLY_ITEMS or entitlement.start_month is None:
-        raise Conflict("Only monthly benefits are stopped; a one-off payment is paid once.", code="not_monthly")
+        raise Conflict(
+            "Only monthly benefits are stopped; a one-off payment is paid once.", code="not_monthly"
+        )
     if on < entitlement.start_month:
-        raise InvalidInput.of("date", "before_start", "The stop date is before the benefit started.")
+        raise InvalidInput.of(
+            "date", "before_start", "The stop date is before the benefit started."
+        )
     outcome = stop_consequences(
         rf.Entitlement(
             start_month=entitlement.start_month,
@@ -153,7 +166,11 @@ def entitlement_stop(
         rf.StopEvent(kind=kind, on=on),  # type: ignore[arg-type]
         default_parameters(),
     )
-    new_end = add_months(outcome.last_payable_month, 1) if outcome.last_payable_month else entitlement.start_month
+    new_end = (
+        add_months(outcome.last_payable_month, 1)
+        if outcome.last_payable_month
+        else entitlement.start_month
+    )
     new_end = min(new_end, entitlement.end_month or new_end)
     later = Payment.objects.filter(entitlement=entitlement, period__gte=new_end)
     cancelled = later.filter(status__in=["scheduled", "held"]).update(status="cancelled")
@@ -188,9 +205,21 @@ def entitlement_stop(
     ).count()
     entitlement.months_forfeited = 0 if kind == "reemployment" else remaining
     entitlement.save(
-        update_fields=["end_month", "status", "ended_on", "end_reason", "months_paid", "months_forfeited"]
+        update_fields=[
+            "end_month",
+            "status",
+            "ended_on",
+            "end_reason",
+            "months_paid",
+            "months_forfeited",
+        ]
     )
-    explanation = {"stop": kind, "on": on.isoformat(), "reasons": reasons, "rules": _plain_outcome(outcome)}
+    explanation = {
+        "stop": kind,
+        "on": on.isoformat(),
+        "reasons": reasons,
+        "rules": _plain_outcome(outcome),
+    }
     audit_record(
         actor=actor,
         event_type="entitlement_stopped",
@@ -202,19 +231,29 @@ def entitlement_stop(
     )  # fmt: skip
     outbox_emit(
         ENTITLEMENT_STOPPED,
-        {"entitlement_id": entitlement.pk, "person_id": entitlement.person_id, "kind": kind, "on": on.isoformat()},
+        {
+            "entitlement_id": entitlement.pk,
+            "person_id": entitlement.person_id,
+            "kind": kind,
+            "on": on.isoformat(),
+        },
     )
     return StopResult(entitlement, cancelled, overpayment, explanation)
 
 
 def _plain_outcome(outcome: Any) -> dict[str, Any]:
     return {
-        "last_payable_month": outcome.last_payable_month.isoformat() if outcome.last_payable_month else None,
+        "last_payable_month": outcome.last_payable_month.isoformat()
+        if outcome.last_payable_month
+        else None,
         "months_payable": outcome.months_payable,
         "months_cancelled": outcome.months_cancelled,
         "months_preserved": outcome.months_preserved,
         "parameter_set_version": outcome.parameter_set_version,
-        "explanation": [{"rule": s.rule, "zh": s.zh, "en": s.en, "source": s.source} for s in outcome.explanation],
+        "explanation": [
+            {"rule": s.rule, "zh": s.zh, "en": s.en, "source": s.source}
+            for s in outcome.explanation
+        ],
     }
 
 
@@ -223,7 +262,12 @@ def overpayment_repay(
     *, actor: Actor, overpayment_id: int, amount_fen: int, on: date, reference: str
 ) -> Recovery:
     """The person repaid (part of) an overpayment; booked into the fund's income account."""
-    overpayment = Overpayment.objects.select_for_update().select_related("paying_region").filter(pk=overpayment_id).first()
+    overpayment = (
+        Overpayment.objects.select_for_update()
+        .select_related("paying_region")
+        .filter(pk=overpayment_id)
+        .first()
+    )
     if overpayment is None:
         raise NotFound(f"No overpayment {overpayment_id}.", code="unknown_overpayment")
     if amount_fen <= 0:

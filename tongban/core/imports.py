@@ -19,11 +19,10 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from django.db import transaction
-
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
 from tongban.core.errors import InvalidInput
+from tongban.core.transactions import unit_of_work
 
 CHUNK_ROWS = 50_000
 
@@ -140,7 +139,7 @@ def import_file(*, kind: str, path: Path, actor: Actor, as_of: date) -> ImportSu
             + (f" (optional: {', '.join(handler.optional)})" if handler.optional else "")
             + f"; {'; '.join(problems)}.",
         )
-    with transaction.atomic(durable=True):
+    with unit_of_work():
         chunk: list[Row] = []
         for line, row in _rows(reader, header):
             summary.rows += 1

@@ -1,10 +1,10 @@
 """Transaction boundaries for write services.
 
 Write services are entry points: decorated with :func:`entrypoint`, each runs in
-a durable transaction of its own. The one exception is an idempotent API
-request: there the API opens a :func:`unit_of_work` so that the idempotency
-record and the service's change commit together, and the service runs inside
-it (in a savepoint, so a refused request rolls back all of its own writes).
+a durable transaction of its own when called from outside. Called from inside
+another service, or inside a :func:`unit_of_work` (an idempotent API request,
+whose idempotency record must commit with the change; a payment run), it joins
+that transaction in a savepoint, so a refused call rolls back all of its own writes.
 """
 
 from __future__ import annotations
@@ -35,14 +35,16 @@ def unit_of_work() -> Iterator[None]:
 
 
 def entrypoint(func: Callable[P, R]) -> Callable[P, R]:
-    """Run a write service in its own durable transaction (or inside the current unit of work)."""
+    """Run a write service in its own durable transaction — or, when another service or a
+    unit of work already holds one, inside it (in a savepoint, so a refusal rolls back only
+    this call's writes). A payment run that books its entries joins the run's transaction."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         if _in_unit_of_work.get():
             with transaction.atomic():
                 return func(*args, **kwargs)
-        with transaction.atomic(durable=True):
+        with unit_of_work():
             return func(*args, **kwargs)
 
     return wrapper

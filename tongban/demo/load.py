@@ -6,8 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
+from tongban.core.transactions import unit_of_work
 from tongban.demo.synthetic import Province
 from tongban.regions.selectors import region_ids_by_code
 from tongban.registry import bulk
@@ -35,7 +34,7 @@ def load_province(province: Province, *, say: Callable[[str], None] = lambda _: 
 
     def step(kind: str, load: Callable[[], int]) -> None:
         started = time.perf_counter()
-        with transaction.atomic(durable=True):
+        with unit_of_work():
             stats.rows[kind] = load()
         stats.seconds[kind] = time.perf_counter() - started
         say(f"  {kind}: {stats.rows[kind]:,} rows in {stats.seconds[kind]:.1f} s")

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from tongban.channels.services import client_create
 from tongban.channels.setup import platform_init
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
 from tongban.core.models import AuditEvent
+from tongban.core.transactions import unit_of_work
 from tongban.demo.books import demo_books_post
 from tongban.demo.load import load_province
 from tongban.demo.synthetic import synthesize
@@ -73,7 +73,7 @@ def demo_province(
     stats = load_province(province, say=say)
     demo_books_post(actor=ACTOR, as_of=as_of, seed=seed, say=say)
     _staff(say)
-    with transaction.atomic(durable=True):
+    with unit_of_work():
         audit_record(
             actor=ACTOR,
             event_type="demo_province_loaded",

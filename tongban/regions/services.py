@@ -16,6 +16,7 @@ from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, InvalidInput
+from tongban.core.transactions import unit_of_work
 from tongban.regions.models import Fund, Office, Region, RegionCode, Role, StaffMember, StaffRole
 
 
@@ -125,7 +126,7 @@ def staff_create(
             validate_password(password)
         except DjangoValidationError as error:
             raise InvalidInput.of("password", "weak_password", " ".join(error.messages)) from None
-    with transaction.atomic(durable=True):
+    with unit_of_work():
         if user_model.objects.filter(username=username).exists():
             raise Conflict(f"A user called {username!r} already exists.", code="username_taken")
         first, _, last = full_name.partition(" ")

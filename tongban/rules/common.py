@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from tongban.rules.facts import Determination, PersonFacts, Spell
 from tongban.core.months import add_months, month_of
+from tongban.rules.facts import Determination, PersonFacts, Spell
 from tongban.rules.params import RetirementRule
 from tongban.rules.trace import SRC_INVOLUNTARY, SRC_WORKING_AGE, Trace
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from tongban.core.money import apply_rate
+from tongban.core.months import full_years_between, month_of
 from tongban.rules.common import check_not_employed, last_separation
 from tongban.rules.facts import PersonFacts
-from tongban.core.months import full_years_between, month_of
 from tongban.rules.result import Assessment
 from tongban.rules.subsidies import ui_standard_fen
 from tongban.rules.trace import SRC_FUNERAL, SRC_PAYING_REGION, SRC_RURAL, Trace

@@ -4,8 +4,8 @@ or refusal of suitable work does to a running entitlement (Regulation art. 15; S
 
 from __future__ import annotations
 
-from tongban.rules.facts import Entitlement, StopEvent
 from tongban.core.months import add_months, month_of, months_between
+from tongban.rules.facts import Entitlement, StopEvent
 from tongban.rules.params import ParameterSet
 from tongban.rules.result import StopOutcome
 from tongban.rules.trace import SRC_STOPS, Trace

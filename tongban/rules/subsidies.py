@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tongban.core.money import apply_rate
+from tongban.core.months import add_months, month_of
 from tongban.rules.common import (
     check_alive,
     check_not_employed,
@@ -16,7 +17,6 @@ from tongban.rules.common import (
     unemployment_registration,
 )
 from tongban.rules.facts import Certificate, Level, PersonFacts, with_unemployment_registration
-from tongban.core.months import add_months, month_of
 from tongban.rules.result import Assessment, ReasonKind
 from tongban.rules.trace import (
     SRC_AMOUNT,

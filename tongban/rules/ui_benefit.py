@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Literal, NamedTuple
 
 from tongban.core.money import apply_rate
+from tongban.core.months import month_of
 from tongban.rules.common import (
     check_alive,
     contribution_months,
@@ -26,7 +27,6 @@ from tongban.rules.common import (
     unemployment_registration,
 )
 from tongban.rules.facts import PersonFacts
-from tongban.core.months import month_of
 from tongban.rules.params import Band, ParameterSet
 from tongban.rules.result import Assessment
 from tongban.rules.trace import (

@@ -27,6 +27,11 @@ from tongban.ledger.services.posting import (
     entry_reverse,
     transfer_post,
 )
+from tongban.ledger.services.recovery import (
+    overpayment_offset_post,
+    overpayment_post,
+    overpayment_repaid_post,
+)
 
 __all__ = [
     "ChartFileError",
@@ -45,6 +50,9 @@ __all__ = [
     "entry_post",
     "entry_reverse",
     "opening_balance_post",
+    "overpayment_offset_post",
+    "overpayment_post",
+    "overpayment_repaid_post",
     "payment_run_post",
     "premium_income_post",
     "transfer_post",

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from tongban.core.months import add_months
 from tongban.rules.facts import (
     Certificate,
     Contest,
@@ -20,7 +21,6 @@ from tongban.rules.facts import (
     StopEvent,
     TrainingRecord,
 )
-from tongban.core.months import add_months
 
 HAIKOU, SANYA, QIONGHAI, WENCHANG = "460100", "460200", "469002", "469005"
 

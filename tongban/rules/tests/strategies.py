@@ -6,8 +6,8 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from tongban.rules.facts import Contest, Determination, PersonFacts, Registration, Spell
 from tongban.core.months import add_months
+from tongban.rules.facts import Contest, Determination, PersonFacts, Registration, Spell
 from tongban.rules.tests.builders import months_from
 
 REGIONS = (

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from tongban.core.months import add_months
 from tongban.rules import (
     Contest,
     Determination,
@@ -14,7 +15,6 @@ from tongban.rules import (
     assess,
     with_unemployment_registration,
 )
-from tongban.core.months import add_months
 from tongban.rules.tests.builders import HAIKOU, QIONGHAI, months_from, separated
 
 AS_OF = date(2024, 2, 1)

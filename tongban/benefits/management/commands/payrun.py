@@ -37,6 +37,7 @@ class Command(BaseCommand):
         if result.rerun:
             state = "already finished: nothing new, the same bank file written again"
         self.stdout.write(
-            f"{run.reference}: {state}; {run.payments} payments, {format_yuan(run.total_fen)}, "
-            f"{run.held} held; bank file {result.file}"
+            f"{run.reference}: {state}; {run.payments} payments, {format_yuan(run.total_fen)} "
+            f"in the bank file {result.file}; medical premiums {format_yuan(run.medical_fen)}; "
+            f"{run.held} held"
         )
