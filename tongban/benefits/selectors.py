@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from tongban.benefits.models import Entitlement, Overpayment, Payment, PaymentRun
+from tongban.core.errors import NotFound
 
 
 def entitlement_for_application(*, reference: str) -> Entitlement | None:
@@ -52,3 +53,21 @@ def overpayments_open(*, region_code: str | None = None) -> QuerySet[Overpayment
         status=Overpayment.Status.OPEN
     )
     return rows.filter(paying_region__code=region_code) if region_code else rows
+
+
+def entitlement_get(*, entitlement_id: int) -> Entitlement:
+    entitlement = (
+        Entitlement.objects.select_related("paying_region").filter(pk=entitlement_id).first()
+    )
+    if entitlement is None:
+        raise NotFound(f"No entitlement {entitlement_id}.", code="unknown_entitlement")
+    return entitlement
+
+
+def overpayment_get(*, overpayment_id: int) -> Overpayment:
+    overpayment = (
+        Overpayment.objects.select_related("paying_region").filter(pk=overpayment_id).first()
+    )
+    if overpayment is None:
+        raise NotFound(f"No overpayment {overpayment_id}.", code="unknown_overpayment")
+    return overpayment

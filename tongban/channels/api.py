@@ -11,6 +11,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from tongban.benefits.selectors import payments_of
 from tongban.cases import services as case_services
 from tongban.cases.selectors import QueueFilter, Viewer, application_get, office_queue
 from tongban.cases.services import Acceptance
@@ -29,10 +30,13 @@ from tongban.channels.schemas import (
     ItemOut,
     OfficeOut,
     OverviewOut,
+    PaymentOut,
     ReemploymentIn,
+    RepaymentIn,
     SeparationIn,
     SeparationReasonOut,
     SpellChangeOut,
+    StopIn,
     TaskOut,
 )
 from tongban.core import clock
@@ -41,7 +45,7 @@ from tongban.core.idempotency import fingerprint, idempotent_call
 from tongban.core.identifiers import InvalidIdentifier, mask_id_number, parse_citizen_id
 from tongban.regions.selectors import offices_list
 from tongban.registry import services as registry_services
-from tongban.registry.selectors import insured_spell, separation_reasons_list
+from tongban.registry.selectors import insured_spell, person_get, separation_reasons_list
 
 api = NinjaAPI(
     title="Tongban (通办) API",
@@ -409,5 +413,83 @@ def post_reemployment(request: HttpRequest, payload: ReemploymentIn) -> HttpResp
             as_of=clock.today(),
         )
         return 201, application_out(application)
+
+    return _write(request, call)
+
+
+# ---- Money: payments, stops, repayments ------------------------------------------------
+
+
+@api.get(
+    "/persons/{id_number}/payments",
+    response=list[PaymentOut],
+    tags=["money"],
+    summary="A person's payments, newest month first",
+)
+def get_payments(request: HttpRequest, id_number: str) -> list[dict[str, Any]]:
+    require(request, CHANNEL, STAFF)
+    person = person_get(id_number=id_number, as_of=clock.today())
+    return [
+        {
+            "reference": p.reference,
+            "item": p.item_code,
+            "kind": p.kind,
+            "month": f"{p.period:%Y-%m}",
+            "amount_fen": p.amount_fen,
+            "offset_fen": p.offset_fen,
+            "status": p.status,
+            "paying_region": p.paying_region.code,
+            "sent_on": p.sent_on,
+            "return_reason": p.return_reason or None,
+        }
+        for p in payments_of(person_id=person.pk)
+    ]
+
+
+@api.post(
+    "/entitlements/{entitlement_id}/stop",
+    response={200: ApplicationOut},
+    tags=["money"],
+    summary="A reviewer of the paying agency stops a benefit (extension)",
+)
+def post_stop(request: HttpRequest, entitlement_id: int, payload: StopIn) -> HttpResponse:
+    require(request, STAFF)
+    staff = staff_of(request)
+    assert staff is not None
+
+    def call() -> tuple[int, Any]:
+        application = case_services.entitlement_stop_decide(
+            actor=actor_for(request), staff=staff, entitlement_id=entitlement_id,
+            kind=payload.kind, on=payload.date, reasons=payload.reasons, as_of=clock.today(),
+        )  # fmt: skip
+        return 200, application_out(application)
+
+    return _write(request, call)
+
+
+@api.post(
+    "/overpayments/{overpayment_id}/repayments",
+    response={201: dict[str, Any]},
+    tags=["money"],
+    summary="Finance at the paying agency records a repayment (extension)",
+)
+def post_repayment(request: HttpRequest, overpayment_id: int, payload: RepaymentIn) -> HttpResponse:
+    require(request, STAFF)
+    staff = staff_of(request)
+    assert staff is not None
+
+    def call() -> tuple[int, Any]:
+        recovery = case_services.overpayment_repayment_record(
+            actor=actor_for(request), staff=staff, overpayment_id=overpayment_id,
+            amount_fen=payload.amount_fen, on=payload.date, reference=payload.reference,
+        )  # fmt: skip
+        overpayment = recovery.overpayment
+        return 201, {
+            "overpayment": overpayment.pk,
+            "reference": recovery.reference,
+            "amount_fen": recovery.amount_fen,
+            "outstanding_fen": overpayment.outstanding_fen,
+            "status": overpayment.status,
+        }
 
     return _write(request, call)

@@ -201,3 +201,33 @@ class TaskOut(Schema):
     overdue: bool
     accepting_office: str
     created_at: datetime
+
+
+class PaymentOut(Schema):
+    reference: str
+    item: str
+    kind: str = Field(
+        description="benefit (to the person), medical (premium paid for them), one_off"
+    )
+    month: str
+    amount_fen: int
+    offset_fen: int = Field(description="kept back to recover an earlier overpayment")
+    status: str
+    paying_region: str
+    sent_on: date | None
+    return_reason: str | None
+
+
+class StopIn(Schema):
+    kind: str = Field(
+        max_length=20,
+        description="reemployment, conscription, emigration, pension_start, imprisonment, refusal",
+    )
+    date: date
+    reasons: list[str]
+
+
+class RepaymentIn(Schema):
+    amount_fen: int
+    date: date
+    reference: str = Field(max_length=60, description="the receipt number")
