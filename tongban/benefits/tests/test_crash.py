@@ -15,6 +15,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -120,16 +121,24 @@ def _payrun(
 
 def _check(name: str) -> tuple[int, int, int]:
     with psycopg.connect(_url(name).replace("postgres://", "postgresql://")) as db:
-        duplicates = db.execute(
+        duplicates = _scalar(
+            db,
             "SELECT COUNT(*) FROM (SELECT entitlement_id, period, kind FROM benefits_payment "
-            "WHERE status NOT IN ('returned', 'cancelled') GROUP BY 1, 2, 3 HAVING COUNT(*) > 1) d"
-        ).fetchone()[0]
-        unbalanced = db.execute(
+            "WHERE status NOT IN ('returned', 'cancelled') GROUP BY 1, 2, 3 HAVING COUNT(*) > 1) d",
+        )
+        unbalanced = _scalar(
+            db,
             "SELECT COUNT(*) FROM (SELECT entry_id FROM ledger_journalline GROUP BY entry_id "
-            "HAVING SUM(debit_fen) <> SUM(credit_fen)) u"
-        ).fetchone()[0]
-        payments = db.execute("SELECT COUNT(*) FROM benefits_payment").fetchone()[0]
+            "HAVING SUM(debit_fen) <> SUM(credit_fen)) u",
+        )
+        payments = _scalar(db, "SELECT COUNT(*) FROM benefits_payment")
     return duplicates, unbalanced, payments
+
+
+def _scalar(db: psycopg.Connection, sql: str) -> int:
+    row = db.execute(sql).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def test_sigkill_at_many_points_then_rerun(reference_data_committed, tmp_path):
@@ -149,7 +158,7 @@ def test_sigkill_at_many_points_then_rerun(reference_data_committed, tmp_path):
         assert expected_counts[:2] == (0, 0) and expected_counts[2] > 3000
 
         rng = random.Random(2026)
-        trials = [{"kill_at": point} for point in CHECKPOINTS]
+        trials: list[dict[str, Any]] = [{"kill_at": point} for point in CHECKPOINTS]
         trials += [{"kill_after": rng.uniform(0.8, 4.0)} for _ in range(4)]
         for n, trial in enumerate(trials):
             name = f"{base}_{n}"

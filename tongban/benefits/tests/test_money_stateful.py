@@ -112,7 +112,7 @@ class Money(RuleBasedStateMachine):
         if e.status not in ("active", "suspended"):
             return
         on = add_months(FIRST, self.month).replace(day=day)
-        if on < e.start_month:
+        if e.start_month is None or on < e.start_month:
             return
         with unit_of_work():
             entitlement_stop(

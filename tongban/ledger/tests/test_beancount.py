@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def check(bean_check, tmp_path, text):
     path = tmp_path / "books.beancount"
     path.write_text(text, encoding="utf-8")
-    return subprocess.run(  # noqa: S603 - our own bean-check on our own file
+    return subprocess.run(
         [bean_check, str(path)], capture_output=True, text=True, check=False
     )
 
