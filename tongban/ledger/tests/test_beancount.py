@@ -14,9 +14,7 @@ pytestmark = pytest.mark.django_db
 def check(bean_check, tmp_path, text):
     path = tmp_path / "books.beancount"
     path.write_text(text, encoding="utf-8")
-    return subprocess.run(
-        [bean_check, str(path)], capture_output=True, text=True, check=False
-    )
+    return subprocess.run([bean_check, str(path)], capture_output=True, text=True, check=False)
 
 
 def test_the_scenario_s_books_pass_bean_check(bean_check, tmp_path):
