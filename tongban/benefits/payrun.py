@@ -35,6 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
 
 from tongban.benefits.models import (
     MEDICAL_SUBJECT,
@@ -154,24 +155,33 @@ def _text(expr: str) -> str:
 
 
 def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime) -> int:
-    """Every payable month and one-off of the fund up to the run's month, not yet paid."""
+    """Every payable month and one-off of the fund up to the run's month, not yet paid.
+
+    Live payments already there are skipped by the unique index (ON CONFLICT). The few
+    payments that are no longer live (returned, cancelled) are read first into a small
+    temporary table: a returned one waits for its re-issue, and a key paid before gets a
+    reference of its own. Reading them from the table being inserted into, row by row,
+    would scan the rows this very statement adds (quadratic on a fund's first run).
+    """
     values, month_params = _months_values(run.month)
     cast_date = "%s" if connection.vendor == "sqlite" else "CAST(%s AS date)"
     table = Payment._meta.db_table
     reference = _concat(
         "'P'", "r.code", "'-'", "m.ym", "'-'", _text("e.id"), "'-'", "k.letter",
-        "COALESCE('-' || "
-        + _text(
-            f"NULLIF((SELECT COUNT(*) FROM {table} x WHERE x.entitlement_id = e.id "
-            "AND x.period = m.month AND x.kind = k.kind), 0)"
-        )
-        + ", '')",
+        "COALESCE('-' || " + _text("gone.n") + ", '')",
     )  # fmt: skip
     subject_case = (
         "CASE e.item_code "
         + " ".join(f"WHEN '{item}' THEN '{code}'" for item, code in SUBJECTS.items())
         + " END"
     )
+    returned = "MAX(CASE WHEN status = 'returned' THEN 1 ELSE 0 END)"
+    prepare = [
+        "DROP TABLE IF EXISTS _payrun_gone",
+        f"CREATE TEMP TABLE _payrun_gone AS SELECT entitlement_id, period, kind, COUNT(*) AS n, "
+        f"{returned} AS returned FROM {table} WHERE paying_region_id = %s "
+        f"AND status IN ('returned', 'cancelled') GROUP BY entitlement_id, period, kind",
+    ]
     sql = f"""
         INSERT INTO {table} (reference, entitlement_id, person_id, paying_region_id, item_code, kind,
             subject_code, period, amount_fen, status, hold_reason, run_id, account_name, bank_account,
@@ -191,10 +201,11 @@ def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime) -> int:
           ON (k.kind = 'benefit' AND e.item_code IN ('ui_benefit', 'unemployment_subsidy'))
           OR (k.kind = 'medical' AND e.item_code = 'ui_benefit' AND e.medical_premium_fen IS NOT NULL)
           OR (k.kind = 'one_off' AND e.item_code NOT IN ('ui_benefit', 'unemployment_subsidy'))
+        LEFT JOIN _payrun_gone gone
+          ON gone.entitlement_id = e.id AND gone.period = m.month AND gone.kind = k.kind
         WHERE e.paying_region_id = %s AND e.status IN ('active', 'suspended', 'ended')
           AND m.month <= {cast_date}
-          AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.entitlement_id = e.id AND x.period = m.month
-                          AND x.kind = k.kind AND x.status = 'returned')
+          AND COALESCE(gone.returned, 0) = 0
         ON CONFLICT (entitlement_id, period, kind) WHERE NOT (status IN ('returned', 'cancelled'))
         DO NOTHING
     """
@@ -207,8 +218,12 @@ def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime) -> int:
             "UNION ALL SELECT 'one_off', 'O')",
         )
     with connection.cursor() as cursor:
+        cursor.execute(prepare[0])
+        cursor.execute(prepare[1], [region_id])
         cursor.execute(sql, [now, *month_params, region_id, run.month])
-        return int(cursor.rowcount)
+        inserted = int(cursor.rowcount)
+        cursor.execute("DROP TABLE _payrun_gone")
+        return inserted
 
 
 def _sqlite_values(values: str, names: tuple[str, ...]) -> str:
@@ -303,36 +318,39 @@ def _hold_without_account(region_id: int) -> None:
 
 
 def _send(run: PaymentRun, region_id: int, on: date) -> int:
-    """Attach every scheduled payment up to the run's month to this run, with its bank details."""
+    """Attach every scheduled payment up to the run's month to this run, with its bank details.
+
+    Medical premiums go to the medical insurance agency by inter-agency settlement, not to a
+    person's bank: they are settled at once and never appear in the bank file.
+    """
     table = Payment._meta.db_table
     with connection.cursor() as cursor:
-        # Medical premiums go to the medical insurance agency by inter-agency settlement, not
-        # to a person's bank: they are settled at once and never appear in the bank file.
         cursor.execute(
-            f"UPDATE {table} SET run_id = %s, status = 'settled', sent_on = %s, resolved_on = %s "
-            f"WHERE paying_region_id = %s AND status = 'scheduled' AND kind = 'medical' AND period <= %s",
+            f"UPDATE {table} SET run_id = %s, sent_on = %s, "
+            f"status = CASE {table}.kind WHEN 'medical' THEN 'settled' ELSE 'sent' END, "
+            f"resolved_on = CASE {table}.kind WHEN 'medical' THEN %s END, "
+            f"account_name = CASE {table}.kind WHEN 'medical' THEN '' ELSE p.name END, "
+            f"bank_account = CASE {table}.kind WHEN 'medical' THEN '' ELSE p.bank_account END "
+            f"FROM registry_person p WHERE p.id = {table}.person_id "
+            f"AND {table}.paying_region_id = %s AND {table}.status = 'scheduled' AND {table}.period <= %s",
             [run.pk, on, on, region_id, run.month],
-        )
-        cursor.execute(
-            f"UPDATE {table} SET run_id = %s, status = 'sent', sent_on = %s, "
-            f"account_name = (SELECT name FROM registry_person p WHERE p.id = {table}.person_id), "
-            f"bank_account = (SELECT bank_account FROM registry_person p WHERE p.id = {table}.person_id) "
-            f"WHERE paying_region_id = %s AND status = 'scheduled' AND period <= %s",
-            [run.pk, on, region_id, run.month],
         )
         return int(cursor.rowcount)
 
 
-def _update_entitlements(region_id: int, month: date) -> None:
-    """Months paid (live payments sent or settled) and the natural end of exhausted entitlements."""
+def _update_entitlements(run: PaymentRun, region_id: int, month: date) -> None:
+    """Months paid (benefit payments sent or settled) of the entitlements this run paid, and the
+    natural end of exhausted entitlements."""
     table = Entitlement._meta.db_table
     payments = Payment._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET months_paid = (SELECT COUNT(*) FROM {payments} p "
-            f"WHERE p.entitlement_id = {table}.id AND p.kind = 'benefit' AND p.status IN ('sent', 'settled')) "
-            f"WHERE paying_region_id = %s AND item_code IN ('ui_benefit', 'unemployment_subsidy')",
-            [region_id],
+            f"UPDATE {table} SET months_paid = counted.n FROM ("
+            f"SELECT entitlement_id, COUNT(*) AS n FROM {payments} "
+            f"WHERE kind = 'benefit' AND status IN ('sent', 'settled') AND entitlement_id IN "
+            f"(SELECT entitlement_id FROM {payments} WHERE run_id = %s AND kind = 'benefit') "
+            f"GROUP BY entitlement_id) AS counted WHERE counted.entitlement_id = {table}.id",
+            [run.pk],
         )
         cursor.execute(
             f"UPDATE {table} SET status = 'ended', end_reason = 'exhausted', ended_on = end_month "
@@ -345,19 +363,24 @@ def _update_entitlements(region_id: int, month: date) -> None:
 
 def _post(run: PaymentRun, actor: Actor, on: date) -> None:
     """Aggregated entries for the run: expenditure per subject; re-issues from 暂收款; offsets."""
-    rows = Payment.objects.filter(run=run).values_list(
-        "subject_code", "amount_fen", "offset_fen", "reissue_of_id"
+    totals = (
+        Payment.objects.filter(run=run)
+        .values(
+            "subject_code",
+            is_reissue=ExpressionWrapper(Q(reissue_of__isnull=False), output_field=BooleanField()),
+        )
+        .annotate(amount=Sum("amount_fen"), offset=Sum("offset_fen"))
     )
     expenditure: dict[str, int] = {}
     offsets: dict[str, int] = {}
     reissued = 0
-    for subject, amount, offset, reissue_of in rows:
-        if reissue_of is not None:
-            reissued += amount
+    for row in totals:
+        if row["is_reissue"]:
+            reissued += row["amount"]
             continue
-        expenditure[subject] = expenditure.get(subject, 0) + amount
-        if offset:
-            offsets[subject] = offsets.get(subject, 0) + offset
+        expenditure[row["subject_code"]] = row["amount"]
+        if row["offset"]:
+            offsets[row["subject_code"]] = row["offset"]
     region_code = run.region.code
     if expenditure:
         ledger.payment_run_post(
@@ -437,7 +460,7 @@ def payrun_execute(
                 _offset_overpayments(run, region.pk, on)
                 _hold_without_account(region.pk)
                 _send(run, region.pk, on)
-                _update_entitlements(region.pk, month)
+                _update_entitlements(run, region.pk, month)
                 checkpoint("sent")
                 _post(run, actor, on)
                 checkpoint("posted")
@@ -451,9 +474,12 @@ def payrun_execute(
             held = Payment.objects.filter(
                 paying_region=region, status="held", period__lte=month
             ).count()
-            total = sum(sent.values_list("amount_fen", flat=True))
-            medical = sum(
-                Payment.objects.filter(run=run, kind="medical").values_list("amount_fen", flat=True)
+            total = sent.aggregate(total=Sum("amount_fen"))["total"] or 0
+            medical = (
+                Payment.objects.filter(run=run, kind="medical").aggregate(total=Sum("amount_fen"))[
+                    "total"
+                ]
+                or 0
             )
             first_finish = run.stage != PaymentRun.Stage.FINISHED
             PaymentRun.objects.filter(pk=run.pk).update(
