@@ -746,11 +746,10 @@ def _verified(
     return case_facts.with_contest_outcome(application.data, outcome, on=as_of)
 
 
-@entrypoint
-def application_resubmit(
-    *, actor: Actor, reference: str, person_id_number: str | None, as_of: date
+def _by_applicant(
+    *, actor: Actor, reference: str, person_id_number: str | None, outcome: str, as_of: date
 ) -> Application:
-    """The applicant corrected what was asked: back to initial review, the clock running again."""
+    """An applicant's own move on their open application (a portal or channel may name the person)."""
     application = (
         Application.objects.select_for_update(of=("self",)).filter(reference=reference).first()
     )
@@ -760,12 +759,27 @@ def application_resubmit(
         raise NotFound(f"No application {reference}.", code="unknown_application")
     transition(
         application,
-        outcome="resubmit",
+        outcome=outcome,
         actor=actor,
         office_id=application.accepting_office_id,
         as_of=as_of,
     )
+    _finish(application, as_of)
     return application
+
+
+@entrypoint
+def application_resubmit(
+    *, actor: Actor, reference: str, person_id_number: str | None, as_of: date
+) -> Application:
+    """The applicant corrected what was asked: back to initial review, the clock running again."""
+    return _by_applicant(
+        actor=actor,
+        reference=reference,
+        person_id_number=person_id_number,
+        outcome="resubmit",
+        as_of=as_of,
+    )
 
 
 @entrypoint
@@ -773,22 +787,13 @@ def application_withdraw(
     *, actor: Actor, reference: str, person_id_number: str | None, as_of: date
 ) -> Application:
     """The applicant withdraws an open application (撤回)."""
-    application = (
-        Application.objects.select_for_update(of=("self",)).filter(reference=reference).first()
-    )
-    if application is None or (
-        person_id_number and application.person.id_number != person_id_number
-    ):
-        raise NotFound(f"No application {reference}.", code="unknown_application")
-    transition(
-        application,
-        outcome="withdraw",
+    return _by_applicant(
         actor=actor,
-        office_id=application.accepting_office_id,
+        reference=reference,
+        person_id_number=person_id_number,
+        outcome="withdraw",
         as_of=as_of,
     )
-    _finish(application, as_of)
-    return application
 
 
 @entrypoint

@@ -305,6 +305,24 @@ def get_application(
     return application_out(application)
 
 
+def _applicant_move(
+    request: HttpRequest, reference: str, id_number: str | None, service: Any
+) -> HttpResponse:
+    viewer = _viewer(request, id_number)
+    application_get(reference=reference, viewer=viewer)
+
+    def call() -> tuple[int, Any]:
+        application = service(
+            actor=actor_for(request),
+            reference=reference,
+            person_id_number=viewer.person_id_number,
+            as_of=clock.today(),
+        )
+        return 200, application_out(application)
+
+    return _write(request, call)
+
+
 @api.post(
     "/applications/{reference}/resubmit",
     response={200: ApplicationOut},
@@ -314,17 +332,7 @@ def get_application(
 def post_resubmit(
     request: HttpRequest, reference: str, id_number: str | None = None
 ) -> HttpResponse:
-    viewer = _viewer(request, id_number)
-    application_get(reference=reference, viewer=viewer)
-
-    def call() -> tuple[int, Any]:
-        application = case_services.application_resubmit(
-            actor=actor_for(request), reference=reference,
-            person_id_number=viewer.person_id_number, as_of=clock.today(),
-        )  # fmt: skip
-        return 200, application_out(application)
-
-    return _write(request, call)
+    return _applicant_move(request, reference, id_number, case_services.application_resubmit)
 
 
 @api.post(
@@ -336,17 +344,7 @@ def post_resubmit(
 def post_withdraw(
     request: HttpRequest, reference: str, id_number: str | None = None
 ) -> HttpResponse:
-    viewer = _viewer(request, id_number)
-    application_get(reference=reference, viewer=viewer)
-
-    def call() -> tuple[int, Any]:
-        application = case_services.application_withdraw(
-            actor=actor_for(request), reference=reference,
-            person_id_number=viewer.person_id_number, as_of=clock.today(),
-        )  # fmt: skip
-        return 200, application_out(application)
-
-    return _write(request, call)
+    return _applicant_move(request, reference, id_number, case_services.application_withdraw)
 
 
 @api.get(
