@@ -77,6 +77,11 @@ def bundle_applications(*, bundle_id: int) -> list[Application]:
     return list(_base().filter(bundle_id=bundle_id).order_by("id"))
 
 
+def task_stages() -> list[str]:
+    """The stages a task in an office's queue can be at."""
+    return list(Task.Stage.values)
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     stage: str | None = None
