@@ -64,7 +64,7 @@ class ContestData(ItemData):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["claimed_reason"].choices = [("", "—")] + [
+        self.fields["claimed_reason"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (r.code, r.name) for r in separation_reasons_list() if r.involuntary
         ]
 

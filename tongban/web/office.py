@@ -377,13 +377,15 @@ def _case_context(application: Any, staff: StaffInfo, today: date) -> dict[str, 
         assessment = application_assessment(application, view=view, as_of=today).to_dict()
         assessed_on = today
     else:  # what the last decision saw
-        seen = next((t.seen for t in reversed(history) if t.seen.get("assessment")), {})
+        seen: dict[str, Any] = next(
+            (t.seen for t in reversed(history) if t.seen.get("assessment")), {}
+        )
         assessment = seen.get("assessment") or application.snapshot.get("assessment", {})
         assessed_on = None
     refusal_now = (
         decision_refusal(task=task, application=application, staff=staff) if task else None
     )
-    checks = ()
+    checks: tuple[Any, ...] = ()
     if task is not None and item is not None:
         checks = item.initial_review if task.stage == "initial_review" else item.re_review
     contest = application.data.get("contest") if isinstance(application.data, dict) else None

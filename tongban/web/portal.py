@@ -159,7 +159,7 @@ def apply(request: HttpRequest, claimant: Claimant, what: str) -> HttpResponse:
     default_office = default_office_for_region(region_id=person.residence_region_id)
     posted = request.POST if request.method == "POST" else None
     form = data_form(what, posted) if item is not None else None
-    office_code = (posted or {}).get("office") or default_office.code
+    office_code = (posted.get("office") if posted is not None else None) or default_office.code
     refusal: Refusal | None = None
     if posted is not None:
         if form is not None and not form.is_valid():

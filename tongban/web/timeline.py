@@ -144,11 +144,11 @@ def insurance_chart(
     if not spells:
         return None
     start = date(min(s.start_date for s in spells).year, 1, 1)
-    end = max(as_of, *(s.end_date for s in spells if s.end_date))
-    span = max((end - start).days, 1)
+    end: date = max(as_of, *(s.end_date for s in spells if s.end_date))
+    span: int = max((end - start).days, 1)
 
     def pct(day: date) -> float:
-        return round(100 * (day - start).days / span, 2)
+        return round(100.0 * (day - start).days / span, 2)
 
     months: dict[str, set[date]] = defaultdict(set)
     for month, code in contributions:
