@@ -331,3 +331,28 @@ def test_the_workbench_speaks_english_when_chosen(office):
     hk.post("/i18n/setlang/", {"language": "en", "next": "/office/"})
     page = text(hk.get("/office/"))
     assert "My queue" in page and "Accept at the window" in page and "我的待办" not in page
+
+
+def test_an_expired_session_returns_to_the_case_after_login(window_claim, time_machine):
+    from tongban.core.testing import TEST_ACTOR
+    from tongban.regions.services import staff_create
+
+    staff_create(actor=TEST_ACTOR, username="hk2", office_code="haikou-longhua",
+                 roles=["acceptor"], password="a-Long-pass-phrase-42")  # fmt: skip
+    client = Client()
+    path = f"/office/cases/{window_claim}/"
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "hk2", "password": "a-Long-pass-phrase-42"}
+        ).status_code
+        == 302
+    )
+    assert client.get(path).status_code == 200
+    time_machine.move_to("2026-11-27T09:00:00+08:00")  # the next morning: the session has expired
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"] == f"/accounts/login/?next={path}"
+    back = client.post(
+        response["Location"], {"username": "hk2", "password": "a-Long-pass-phrase-42", "next": path}
+    )
+    assert back["Location"] == path
+    assert client.get(path).status_code == 200
