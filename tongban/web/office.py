@@ -49,7 +49,7 @@ from tongban.web.labels import STATUS
 from tongban.web.lookup import find_citizen_id
 from tongban.web.refusals import Refusal, explain
 from tongban.web.timeline import insurance_chart
-from tongban.web.writes import KEY_FIELD, new_key, submit_once
+from tongban.web.writes import KEY_FIELD, new_key, submit_application, submit_once
 
 PAGE_SIZE = 25
 WINDOW_PERSON = "tongban_window_person"
@@ -181,7 +181,15 @@ def accept(request: HttpRequest, staff: StaffInfo) -> HttpResponse:
             result, refusal = submit_once(
                 request,
                 scope=_scope(staff),
-                call=lambda: _accept(staff, person.id_number, chosen or "", form, today),
+                call=lambda: submit_application(
+                    Acceptance(actor_of(staff), "window", None, staff),
+                    item_code=None if chosen == BUNDLE else chosen,
+                    bundle_kind="unemployment" if chosen == BUNDLE else None,
+                    id_number=person.id_number,
+                    data=form.to_data() if form is not None else None,
+                    as_of=today,
+                    url_for=case_url,
+                ),
             )
             if result is not None:
                 messages.success(request, _("Accepted: %(reference)s.") % result)
@@ -211,27 +219,6 @@ def accept(request: HttpRequest, staff: StaffInfo) -> HttpResponse:
         bundle=BUNDLE,
     )
     return render(request, "office/accept.html", context, status=422 if refusal else 200)
-
-
-def _accept(staff: StaffInfo, id_number: str, what: str, form: Any, as_of: date) -> dict[str, Any]:
-    acceptance = Acceptance(actor_of(staff), "window", None, staff)
-    if what == BUNDLE:
-        result = case_services.bundle_submit(
-            acceptance=acceptance, kind="unemployment", id_number=id_number, as_of=as_of
-        )
-        main = next(
-            (a for a in result.applications if a.item_code == "ui_benefit"),
-            result.applications[0],
-        )
-        return {"reference": result.bundle.reference, "redirect": case_url(main.reference)}
-    application = case_services.application_submit(
-        acceptance=acceptance,
-        item_code=what,
-        id_number=id_number,
-        data=form.to_data() if form is not None else None,
-        as_of=as_of,
-    )
-    return {"reference": application.reference, "redirect": case_url(application.reference)}
 
 
 def _offers(view: Any, as_of: date, chosen: str | None, chosen_form: Any) -> list[dict[str, Any]]:

@@ -44,7 +44,7 @@ from tongban.web.forms import NOT_APPLIED_HERE, ReemploymentForm, data_form
 from tongban.web.identity import Claimant
 from tongban.web.refusals import Refusal
 from tongban.web.timeline import case_steps
-from tongban.web.writes import KEY_FIELD, new_key, submit_once
+from tongban.web.writes import KEY_FIELD, new_key, submit_application, submit_once
 
 BUNDLE = "unemployment"
 
@@ -168,7 +168,15 @@ def apply(request: HttpRequest, claimant: Claimant, what: str) -> HttpResponse:
             result, refusal = submit_once(
                 request,
                 scope=claimant.scope,
-                call=lambda: _apply(claimant, what, office_code, form, today),
+                call=lambda: submit_application(
+                    Acceptance(actor_of(claimant), "portal", office_code),
+                    item_code=None if bundle is not None else what,
+                    bundle_kind=BUNDLE if bundle is not None else None,
+                    id_number=claimant.id_number,
+                    data=form.to_data() if form is not None else None,
+                    as_of=today,
+                    url_for=_case_url,
+                ),
             )
             if result is not None:
                 messages.success(
@@ -201,29 +209,6 @@ def apply(request: HttpRequest, claimant: Claimant, what: str) -> HttpResponse:
         },
         status=422 if refusal else 200,
     )
-
-
-def _apply(
-    claimant: Claimant, what: str, office_code: str, form: Any, as_of: date
-) -> dict[str, Any]:
-    acceptance = Acceptance(actor_of(claimant), "portal", office_code)
-    if what == BUNDLE:
-        result = case_services.bundle_submit(
-            acceptance=acceptance, kind=BUNDLE, id_number=claimant.id_number, as_of=as_of
-        )
-        main = next(
-            (a for a in result.applications if a.item_code == "ui_benefit"),
-            result.applications[0],
-        )
-        return {"reference": result.bundle.reference, "redirect": _case_url(main.reference)}
-    application = case_services.application_submit(
-        acceptance=acceptance,
-        item_code=what,
-        id_number=claimant.id_number,
-        data=form.to_data() if form is not None else None,
-        as_of=as_of,
-    )
-    return {"reference": application.reference, "redirect": _case_url(application.reference)}
 
 
 def _offices_by_region() -> list[tuple[Any, list[Any]]]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
 
+from tongban.cases import services as case_services
+from tongban.cases.services import Acceptance
 from tongban.core.errors import DomainError
 from tongban.core.idempotency import fingerprint, idempotent_call
 from tongban.web.refusals import Refusal, explain, problem, refusal_of
@@ -50,3 +53,33 @@ def submit_once(
     if status >= 400:
         return None, refusal_of(body)
     return body, None
+
+
+def submit_application(
+    acceptance: Acceptance,
+    *,
+    item_code: str | None,
+    bundle_kind: str | None,
+    id_number: str,
+    data: dict[str, Any] | None,
+    as_of: date,
+    url_for: Callable[[str], str],
+) -> dict[str, Any]:
+    """Accept one item, or a bundle (then the page to go to is its UI-benefit claim's)."""
+    if bundle_kind is not None:
+        result = case_services.bundle_submit(
+            acceptance=acceptance, kind=bundle_kind, id_number=id_number, as_of=as_of
+        )
+        main = next(
+            (a for a in result.applications if a.item_code == "ui_benefit"),
+            result.applications[0],
+        )
+        return {"reference": result.bundle.reference, "redirect": url_for(main.reference)}
+    application = case_services.application_submit(
+        acceptance=acceptance,
+        item_code=item_code or "",
+        id_number=id_number,
+        data=data,
+        as_of=as_of,
+    )
+    return {"reference": application.reference, "redirect": url_for(application.reference)}
