@@ -9,7 +9,7 @@ PORT ?= 8000
 PO := $(wildcard tongban/locale/*/LC_MESSAGES/django.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install demo test lint typecheck contracts pytest bench messages clean browser-deps gettext
+.PHONY: install demo test lint typecheck contracts pytest bench messages clean browser-deps gettext screenshots
 
 install: $(STAMP)
 
@@ -58,6 +58,11 @@ messages: install
 
 bench: install $(MO)
 	$(BIN)/tongban bench
+
+# Pictures of the main pages (Chinese, one in English) into docs/screenshots/, taken by the
+# browser walk in Debian's Chromium.
+screenshots: install browser-deps $(MO)
+	TONGBAN_SCREENSHOTS=1 $(BIN)/pytest -q -m browser tongban/web/tests/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) var

@@ -151,3 +151,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TONGBAN_LOG_LEVEL", "WARNING")},
 }
+
+# The claimant portal's sign-in (docs/portal-sign-in.md): the class that verifies a person's
+# identity. The demo's simulated real-name sign-in is replaced by an OpenID Connect provider
+# (the province's unified login) by naming another class here.
+TONGBAN_PORTAL_IDENTITY = os.environ.get(
+    "TONGBAN_PORTAL_IDENTITY", "tongban.web.identity.SimulatedRealName"
+)
+TONGBAN_PORTAL_SESSION_SECONDS = int(os.environ.get("TONGBAN_PORTAL_SESSION_SECONDS", "1800"))
+# Caseworkers sign in for a working day.
+SESSION_COOKIE_AGE = 10 * 3600

@@ -247,6 +247,55 @@ def person_assessments(*, person: Any, as_of: date) -> dict[str, Assessment]:
     return person_view(person).assessments(as_of=as_of)
 
 
+def registering(application: Any) -> bool:
+    """A UI-benefit claim in the unemployment bundle counts the bundle's registration."""
+    return application.bundle_id is not None and application.item_code == "ui_benefit"
+
+
+def application_assessment(application: Any, *, view: PersonView, as_of: date) -> Assessment:
+    """The rules engine's answer for an application as a reviewer would decide it on ``as_of``."""
+    return view.assessment(
+        item_code=application.item_code,
+        as_of=as_of,
+        data=application.data,
+        registering=registering(application),
+    )
+
+
+@dataclass(frozen=True)
+class ItemOutlook:
+    """One item of a person's overview: could they have it if they applied today, and why."""
+
+    code: str
+    eligible: bool
+    pending: bool
+    reasons: tuple[Any, ...]  # rules.result.Reason: code, kind, zh, en
+    months: int | None
+    amount_fen: int | None  # the monthly amount of a monthly benefit, else the one-off amount
+    amount_is_monthly: bool
+    paying_region: str | None
+
+
+def item_outlooks(assessments: dict[str, Assessment]) -> list[ItemOutlook]:
+    """The overview's items, in the order the rules engine gives them."""
+    out = []
+    for code, a in assessments.items():
+        monthly = a.monthly_amount_fen is not None
+        out.append(
+            ItemOutlook(
+                code=code,
+                eligible=bool(a.eligible),
+                pending=bool(a.pending),
+                reasons=a.reasons,
+                months=a.months,
+                amount_fen=a.monthly_amount_fen if monthly else a.amount_fen,
+                amount_is_monthly=monthly,
+                paying_region=a.paying_region,
+            )
+        )
+    return out
+
+
 def with_contest_outcome(data: dict[str, Any], outcome: str, *, on: date) -> dict[str, Any]:
     contest = dict(data.get("contest") or {})
     contest.update({"outcome": outcome, "decided_on": on.isoformat()})

@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from tongban.cases.models import Application, Archive, Task, Transition
-from tongban.core.errors import NotFound
+from tongban.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tongban.regions.selectors import StaffInfo
 
 
@@ -77,6 +77,11 @@ def bundle_applications(*, bundle_id: int) -> list[Application]:
     return list(_base().filter(bundle_id=bundle_id).order_by("id"))
 
 
+def task_stages() -> list[str]:
+    """The stages a task in an office's queue can be at."""
+    return list(Task.Stage.values)
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     stage: str | None = None
@@ -101,3 +106,42 @@ def office_queue(
     if filters.overdue_only:
         tasks = tasks.filter(due_date__lt=as_of)
     return tasks
+
+
+def decision_refusal(
+    *, task: Task, application: Application, staff: StaffInfo
+) -> DomainError | None:
+    """Why this caseworker may not decide this task (None: they may).
+
+    ``task_decide`` refuses with exactly this error; the workbench shows it in place of the form.
+    """
+    if task.office_id != staff.office.pk:
+        return Forbidden(
+            f"This task belongs to {task.office.name_zh} ({task.office.code}), not to your office.",
+            code="not_your_office",
+            extra={"office": task.office.code},
+        )
+    if not task.is_open:
+        return Conflict("This task is already closed; it was decided before.", code="task_closed")
+    needed = "acceptor" if task.stage == Task.Stage.INITIAL_REVIEW else "reviewer"
+    if not staff.has_role(needed):
+        return Forbidden(
+            f"Deciding a {task.stage.replace('_', ' ')} needs the {needed} role.",
+            code="role_required",
+            extra={"role": needed},
+        )
+    if task.stage == Task.Stage.RE_REVIEW and _did_initial_review(application, staff.user_id):
+        return Forbidden(
+            "You did the initial review of this case; the re-review must be done by someone else.",
+            code="same_reviewer",
+        )
+    return None
+
+
+def _did_initial_review(application: Application, user_id: int) -> bool:
+    return Transition.objects.filter(
+        application=application,
+        stage=Task.Stage.INITIAL_REVIEW,
+        outcome="approve",
+        actor_user_id=user_id,
+    ).exists()

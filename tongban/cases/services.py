@@ -19,7 +19,7 @@ from tongban.benefits.selectors import entitlement_get, overpayment_get
 from tongban.benefits.services import entitlement_create, entitlement_stop, overpayment_repay
 from tongban.cases import facts as case_facts
 from tongban.cases.archive import archive_seal
-from tongban.cases.facts import PersonView, person_view
+from tongban.cases.facts import PersonView, application_assessment, person_view
 from tongban.cases.models import (
     ONLINE_CHANNELS,
     OPEN_STATUSES,
@@ -29,8 +29,8 @@ from tongban.cases.models import (
     ParameterSetRecord,
     Status,
     Task,
-    Transition,
 )
+from tongban.cases.selectors import decision_refusal
 from tongban.cases.workflow import transition
 from tongban.catalogue.selectors import ItemDefinition, catalogue_current, due_date, item_get
 from tongban.core import clock
@@ -72,6 +72,8 @@ def new_reference(prefix: str, on: date) -> str:
 
 def _accepting_office(acceptance: Acceptance, person: Any) -> Any:
     if acceptance.staff is not None:
+        if not acceptance.staff.has_role("acceptor"):
+            raise Forbidden("Accepting applications needs the acceptor role.", code="role_required")
         own = acceptance.staff.office
         if acceptance.office_code and acceptance.office_code != own.code:
             raise Forbidden(
@@ -220,12 +222,7 @@ def _system_initial_review(
         return
     if application.data.get("contest"):
         return  # a contested separation reason needs a caseworker's re-verification
-    assessment = view.assessment(
-        item_code=item.code,
-        as_of=as_of,
-        data=application.data,
-        registering=_registering(application),
-    )
+    assessment = application_assessment(application, view=view, as_of=as_of)
     if not assessment.eligible or assessment.pending:
         return  # a person decides; the system never refuses on its own (PIPL art. 24)
     system = Actor(
@@ -244,11 +241,6 @@ def _system_initial_review(
         assessment=assessment,
         as_of=as_of,
     )
-
-
-def _registering(application: Application) -> bool:
-    """A UI-benefit claim in the unemployment bundle counts the bundle's registration."""
-    return application.bundle_id is not None and application.item_code == "ui_benefit"
 
 
 def _route(application: Application, as_of: date, view: PersonView) -> None:
@@ -613,24 +605,9 @@ def task_decide(
         .get(pk=application_id)
     )
     task = Task.objects.select_for_update(of=("self",)).select_related("office").get(pk=task_id)
-    if task.office_id != staff.office.pk:
-        raise Forbidden(
-            f"This task belongs to {task.office.name_zh} ({task.office.code}), not to your office.",
-            code="not_your_office",
-        )
-    if not task.is_open:
-        raise Conflict("This task is already closed; it was decided before.", code="task_closed")
-    needed = "acceptor" if task.stage == Task.Stage.INITIAL_REVIEW else "reviewer"
-    if not staff.has_role(needed):
-        raise Forbidden(
-            f"Deciding a {task.stage.replace('_', ' ')} needs the {needed} role.",
-            code="role_required",
-        )
-    if task.stage == Task.Stage.RE_REVIEW and _did_initial_review(application, staff.user_id):
-        raise Forbidden(
-            "You did the initial review of this case; the re-review must be done by someone else.",
-            code="same_reviewer",
-        )
+    refusal = decision_refusal(task=task, application=application, staff=staff)
+    if refusal is not None:
+        raise refusal
     item = catalogue_current().item(application.item_code)
     clean_reasons = [r.strip() for r in (reasons or []) if r and r.strip()]
     if outcome in ("reject", "return") and not clean_reasons:
@@ -644,12 +621,7 @@ def task_decide(
         application.save(update_fields=["data"])
     reason_rows = [{"code": "caseworker", "text": r} for r in clean_reasons]
     view = person_view(application.person)
-    assessment = view.assessment(
-        item_code=item.code,
-        as_of=as_of,
-        data=application.data,
-        registering=_registering(application),
-    )
+    assessment = application_assessment(application, view=view, as_of=as_of)
     if outcome != "approve":
         transition(
             application,
@@ -690,15 +662,6 @@ def task_decide(
         as_of=as_of,
     )
     return application
-
-
-def _did_initial_review(application: Application, user_id: int) -> bool:
-    return Transition.objects.filter(
-        application=application,
-        stage=Task.Stage.INITIAL_REVIEW,
-        outcome="approve",
-        actor_user_id=user_id,
-    ).exists()
 
 
 def _checklist(

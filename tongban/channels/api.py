@@ -40,7 +40,7 @@ from tongban.channels.schemas import (
     TaskOut,
 )
 from tongban.core import clock
-from tongban.core.errors import Forbidden, InvalidInput
+from tongban.core.errors import InvalidInput
 from tongban.core.idempotency import fingerprint, idempotent_call
 from tongban.core.identifiers import InvalidIdentifier, mask_id_number, parse_citizen_id
 from tongban.regions.selectors import offices_list
@@ -215,12 +215,8 @@ def get_overview(request: HttpRequest, id_number: str) -> dict[str, Any]:
 def _acceptance(request: HttpRequest, office: str | None) -> Acceptance:
     client = require(request, CHANNEL, STAFF)
     staff = staff_of(request)
-    if staff is not None:
-        if not staff.has_role("acceptor"):
-            raise Forbidden("Accepting applications needs the acceptor role.", code="role_required")
-        channel = "window"
-    else:
-        channel = client.channel or "online_hall"
+    # A caseworker accepts at a window (the service checks the acceptor role).
+    channel = "window" if staff is not None else (client.channel or "online_hall")
     return Acceptance(
         actor=actor_for(request),
         channel=channel,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import get_language
 
-from tongban.cases.facts import person_assessments
+from tongban.cases.facts import item_outlooks, person_assessments
 from tongban.core.actors import Actor
 from tongban.core.identifiers import mask_id_number, mask_name
 from tongban.registry.selectors import (
@@ -79,25 +79,22 @@ def overview_out(*, id_number: str, as_of: date, actor: Actor) -> dict[str, Any]
 
 def items_out(assessments: dict[str, Any]) -> list[dict[str, Any]]:
     english = (get_language() or "").startswith("en")
-    out = []
-    for code, a in assessments.items():
-        monthly = a.monthly_amount_fen is not None
-        out.append(
-            {
-                "code": code,
-                "eligible": bool(a.eligible),
-                "pending": bool(a.pending),
-                "reasons": [
-                    {"code": r.code, "kind": r.kind, "message": r.en if english else r.zh}
-                    for r in a.reasons
-                ],
-                "months": a.months,
-                "amount_fen": a.monthly_amount_fen if monthly else a.amount_fen,
-                "amount_is_monthly": monthly,
-                "paying_region": a.paying_region,
-            }
-        )
-    return out
+    return [
+        {
+            "code": o.code,
+            "eligible": o.eligible,
+            "pending": o.pending,
+            "reasons": [
+                {"code": r.code, "kind": r.kind, "message": r.en if english else r.zh}
+                for r in o.reasons
+            ],
+            "months": o.months,
+            "amount_fen": o.amount_fen,
+            "amount_is_monthly": o.amount_is_monthly,
+            "paying_region": o.paying_region,
+        }
+        for o in item_outlooks(assessments)
+    ]
 
 
 def _office_name(office: Any) -> str | None:

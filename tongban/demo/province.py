@@ -148,6 +148,10 @@ def describe(info: DemoInfo, *, port: int) -> list[str]:
             "    API tokens were printed when the demo was first loaded; make new ones with"
         )
         lines.append("    .venv/bin/tongban client create --kind channel --name mine")
+    lines.append(
+        f"  Claimant portal: http://127.0.0.1:{port}/me/   (simulated real-name sign-in: "
+        "an ID number, then the one-time code shown on the page)"
+    )
     if info.claimant_id:
         lines.append(f"  A person who could claim today: {info.claimant_id}")
     return lines

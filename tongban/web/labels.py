@@ -1,0 +1,51 @@
+"""Words for the workflow's codes (status, stage, outcome, channel, role), in the visitor's language."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+STATUS = {
+    "initial_review": _("in initial review"),
+    "re_review": _("in re-review"),
+    "returned": _("returned for correction"),
+    "approved": _("approved"),
+    "completed": _("completed"),
+    "rejected": _("rejected"),
+    "withdrawn": _("withdrawn"),
+}
+STAGE = {
+    "submission": _("Submission"),
+    "initial_review": _("Initial review"),
+    "re_review": _("Re-review"),
+    "finding_review": _("Finding review"),
+}
+OUTCOME = {
+    "submit": pgettext_lazy("outcome", "submitted"),
+    "approve": pgettext_lazy("outcome", "approved"),
+    "reject": pgettext_lazy("outcome", "rejected"),
+    "return": pgettext_lazy("outcome", "returned"),
+    "resubmit": pgettext_lazy("outcome", "resubmitted"),
+    "withdraw": pgettext_lazy("outcome", "withdrawn"),
+}
+CHANNEL = {
+    "window": _("office window"),
+    "portal": _("claimant portal"),
+    "alipay": _("Alipay mini-program"),
+    "gov_site": _("government services site"),
+    "online_hall": _("online hall"),
+    "employer_api": _("employer"),
+    "automatic": _("automatic"),
+}
+ROLE = {
+    "acceptor": _("acceptor (initial review)"),
+    "reviewer": _("reviewer (re-review)"),
+    "finance": _("finance"),
+    "supervisor": _("supervisor"),
+    "admin": _("administrator"),
+}
+ENTITLEMENT_STATUS = {
+    "active": _("active"),
+    "suspended": _("suspended"),
+    "ended": _("ended"),
+}
