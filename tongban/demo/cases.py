@@ -36,6 +36,7 @@ class DemoCases:
     refused: int = 0
     runs: int = 0
     regions_paying: set[str] = field(default_factory=set)
+    untouched: list[str] = field(default_factory=list)
 
 
 def _staff(username: str) -> StaffInfo:
@@ -71,15 +72,11 @@ def demo_cases(province: Province, *, say: Callable[[str], None] = print) -> Dem
     for office in offices_list():
         if office.is_insurance_agency:
             slug = office.code.removesuffix("-agency")
-            acceptors[office.region.code] = _staff(
-                f"{slug}.acceptor" if slug not in ("haikou", "sanya") else f"{slug}.reviewer"
-            )
+            acceptors[office.region.code] = _staff(f"{slug}.acceptor")
             reviewers[office.code] = _staff(f"{slug}.reviewer")
-    window_haikou = _staff("haikou.acceptor")  # the Longhua service office
-    reviewer_second = {  # the agencies whose acceptor also reviews: a second reviewer
-        "haikou-agency": _staff("haikou.reviewer"),
-        "sanya-agency": _staff("sanya.reviewer"),
-    }
+    # In Haikou and Sanya people are accepted at the district service offices.
+    acceptors["460100"] = _staff("haikou.acceptor")
+    acceptors["460200"] = _staff("sanya.acceptor")
     result = DemoCases()
     as_of = province.as_of
     spells_by_person: dict[int, date] = {}
@@ -89,13 +86,16 @@ def demo_cases(province: Province, *, say: Callable[[str], None] = print) -> Dem
                 spells_by_person.get(spell.person, spell.end), spell.end
             )
     for n, index in enumerate(province.claimants):
+        if n % 7 == 3:
+            result.untouched.append(province.persons[index].id_number)  # could still claim today
+            continue
         separated = spells_by_person.get(index)
         if separated is None:
             continue
         applied = min(as_of, separated + timedelta(days=rng.randint(2, 9)))
         person = person_get(id_number=province.persons[index].id_number)
         residence = person.residence_region.code
-        staff = window_haikou if residence == "460100" and n % 2 else acceptors[residence]
+        staff = acceptors[residence]
         stage = "approved" if n % 10 < 6 else ("re_review" if n % 10 < 8 else "initial_review")
         try:
             online = n % 5 == 0
@@ -133,10 +133,6 @@ def demo_cases(province: Province, *, say: Callable[[str], None] = print) -> Dem
                 assert task is not None
                 assert claim.reviewing_office is not None
                 reviewer = reviewers[claim.reviewing_office.code]
-                if reviewer.user_id == staff.user_id or (
-                    online and reviewer.office.pk == claim.accepting_office_id
-                ):
-                    reviewer = reviewer_second.get(claim.reviewing_office.code, reviewer)
                 _decide(task.pk, reviewer, min(as_of, applied + timedelta(days=2)))
             claim.refresh_from_db()
         except DomainError as error:

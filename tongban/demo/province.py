@@ -15,6 +15,7 @@ from tongban.core.audit import audit_record
 from tongban.core.models import AuditEvent
 from tongban.core.transactions import unit_of_work
 from tongban.demo.books import demo_books_post
+from tongban.demo.cases import demo_cases
 from tongban.demo.load import load_province
 from tongban.demo.synthetic import synthesize
 from tongban.regions.selectors import offices_list
@@ -73,6 +74,7 @@ def demo_province(
     stats = load_province(province, say=say)
     demo_books_post(actor=ACTOR, as_of=as_of, seed=seed, say=say)
     _staff(say)
+    cases = demo_cases(province, say=say)
     with unit_of_work():
         audit_record(
             actor=ACTOR,
@@ -86,7 +88,7 @@ def demo_province(
         actor=ACTOR, kind="channel", name="支付宝小程序（演示）", channel="alipay"
     )
     employer_client = client_create(actor=ACTOR, kind="employer", name=None, uscc=employer.uscc)
-    claimant = province.persons[province.claimants[0]].id_number if province.claimants else None
+    claimant = cases.untouched[0] if cases.untouched else None
     return DemoInfo(
         seed,
         scale,
