@@ -25,7 +25,15 @@ _in_unit_of_work: ContextVar[bool] = ContextVar("tongban_unit_of_work", default=
 
 @contextmanager
 def unit_of_work() -> Iterator[None]:
-    """A durable transaction that entry-point services join instead of opening their own."""
+    """A durable transaction that entry-point services join instead of opening their own.
+
+    Inside another unit of work it is a savepoint of that one (a web form's idempotent
+    submission that starts a payment run, say): everything still commits together.
+    """
+    if _in_unit_of_work.get():
+        with transaction.atomic():
+            yield
+        return
     with transaction.atomic(durable=True):
         token = _in_unit_of_work.set(True)
         try:

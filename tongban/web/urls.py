@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tongban.web import finance_views, office, portal, views
+from tongban.web import finance_views, office, payments_views, portal, views
 
 app_name = "web"
 
@@ -39,4 +39,5 @@ urlpatterns = [
         name="finance_balance_sheet",
     ),
     path("office/finance/coverage/", finance_views.coverage_page, name="finance_coverage"),
+    path("office/finance/payments/", payments_views.payments_page, name="finance_payments"),
 ]
