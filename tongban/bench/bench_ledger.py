@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -154,6 +155,7 @@ def run(quick: bool) -> None:
     entries = 500_000 if quick else 5_000_000
     window = postings // 20
     with scratch_database("ledger"):
+        load_before = os.getloadavg()[0]
         analyze()  # statistics taken while the ledger is empty: the trap of STYLE.md #13
         totals, checks = _post_many(postings, 0)
         first = (totals[:window], checks[:window])
@@ -220,6 +222,8 @@ def run(quick: bool) -> None:
             )
         )
 
+    load_after = os.getloadavg()[0]
+
     def ratio(report: float, bare: float) -> str:
         return f"**{report / bare:.2f}**"
 
@@ -242,7 +246,8 @@ the deferred balance trigger runs at every commit; audit row and outbox event in
 the balance and not-empty triggers plus the deferred foreign-key checks, i.e. what the
 commit adds to a posting. End vs start, p50: **{percentile(last[1], 50) / percentile(first[1], 50):.2f}×**
 for the deferred checks, {percentile(last[0], 50) / percentile(first[0], 50):.2f}× end to end (end-to-end
-figures move with whatever else the machine is running; the two cores here are shared). The trigger reads
+figures move with whatever else the machine is running: the load average was
+{load_before:.1f} when the run began and {load_after:.1f} when it ended, on two cores). The trigger reads
 only the entry's lines through the `entry_id` index (`SET enable_seqscan = off` on the function,
 so a plan cached while the table was small cannot be a sequential scan that grows with
 the table). The plan of its lookup on the full table, for reference:
