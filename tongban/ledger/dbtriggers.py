@@ -1,9 +1,11 @@
 """PostgreSQL guards of the ledger that hold even for raw SQL.
 
 - Balanced: a DEFERRABLE INITIALLY DEFERRED constraint trigger on lines checks, at
-  commit, that the entry of each inserted line balances (debits = credits) and that
-  every line carries the entry's book and date (one fund per entry). It reads only
-  that entry's lines, through the ``entry_id`` index.
+  commit, that the entry of each inserted line exists and balances (debits = credits)
+  and that every line carries the entry's book and date (one fund per entry). It reads
+  only that entry's row and lines, through the primary key and the ``entry_id`` index.
+  It stands in for a foreign key from lines to entries, whose check would cache a plan
+  of its own (see below).
 - Not empty: a deferred constraint trigger on entries refuses an entry without lines.
 - Immutable: the append-only trigger of :mod:`tongban.core.dbtriggers` on both tables.
 
@@ -28,6 +30,10 @@ DECLARE
 BEGIN
   SELECT book_id, entry_date INTO e_book, e_date
     FROM ledger_journalentry WHERE id = NEW.entry_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'tongban: journal line % refers to no entry (%)', NEW.id, NEW.entry_id
+      USING ERRCODE = 'foreign_key_violation';
+  END IF;
   SELECT COALESCE(SUM(debit_fen) - SUM(credit_fen), 0),
          COUNT(*) FILTER (WHERE book_id <> e_book OR entry_date <> e_date)
     INTO net, strays

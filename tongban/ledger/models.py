@@ -115,7 +115,12 @@ class JournalEntry(AppendOnlyModel):
 class JournalLine(AppendOnlyModel):
     """One debit or credit of an entry. Carries the entry's book and date so reports need no join."""
 
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    # No foreign-key constraint: the deferred balance trigger reads the entry of every line
+    # anyway and refuses a line without one, through a plan that stays an index scan (a
+    # foreign key's check caches its own plan, which degraded as the table grew; ADR 0202).
+    entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, related_name="lines", db_constraint=False
+    )
     # The book (one per fund and region) is the partition key at national scale.
     book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+", db_index=False)
     entry_date = models.DateField()

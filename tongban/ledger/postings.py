@@ -7,6 +7,7 @@ the database.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -156,3 +157,73 @@ def transfer_in(*, amount_fen: int) -> list[Line]:
 def deposits_move(*, from_code: str, to_code: str, amount_fen: int) -> list[Line]:
     """Money moved between the fund's own accounts (1002 → 1004, 1004 → 1003): debit to, credit from."""
     return [Line.debit(to_code, amount_fen), Line.credit(from_code, amount_fen)]
+
+
+# --- whole entries, for services and for set-based callers (one entries_post_many call) -----
+
+
+def month_end(day: date) -> date:
+    """The last day of the month of ``day``."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+@dataclass(frozen=True)
+class PremiumTotal:
+    """One region's premiums for one month, employer and personal shares, in fen."""
+
+    region_code: str
+    month: date
+    employer_fen: int
+    personal_fen: int
+
+
+def premium_income_entry(total: PremiumTotal) -> EntrySpec:
+    """A month's premiums of one fund, dated the month's last day, booked once per month."""
+    return EntrySpec(
+        region_code=total.region_code,
+        entry_date=month_end(total.month),
+        description=f"{total.month:%Y-%m} 失业保险费收入",
+        lines=tuple(
+            premium_income(employer_fen=total.employer_fen, personal_fen=total.personal_fen)
+        ),
+        source_type=SOURCE_PREMIUM,
+        source_ref=f"{total.month:%Y-%m}",
+    )
+
+
+def payment_run_entries(
+    *, region_code: str, entry_date: date, run_ref: str, amounts: Mapping[str, int]
+) -> list[EntrySpec]:
+    """One entry per benefit subject of a run (zero amounts skipped), source ``<run>/<subject>``."""
+    return [
+        EntrySpec(
+            region_code=region_code,
+            entry_date=entry_date,
+            description=f"支付批次 {run_ref} {subject}",
+            lines=tuple(benefit_payment(subject_code=subject, amount_fen=amount)),
+            source_type=SOURCE_PAYMENT_RUN,
+            source_ref=f"{run_ref}/{subject}",
+        )
+        for subject, amount in sorted(amounts.items())
+        if amount
+    ]
+
+
+def deposits_move_entry(
+    *,
+    region_code: str,
+    entry_date: date,
+    from_code: str,
+    to_code: str,
+    amount_fen: int,
+    source_ref: str,
+) -> EntrySpec:
+    """Money moved between the fund's own accounts, booked once per reference and direction."""
+    return EntrySpec(
+        region_code=region_code,
+        entry_date=entry_date,
+        description=f"资金划转 {from_code}→{to_code} {source_ref}",
+        lines=tuple(deposits_move(from_code=from_code, to_code=to_code, amount_fen=amount_fen)),
+        source_type=SOURCE_DEPOSITS_MOVE,
+        source_ref=f"{source_ref}/{from_code}-{to_code}",
+    )

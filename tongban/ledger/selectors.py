@@ -345,11 +345,6 @@ def months_before(day: date, months: int) -> date:
     return date(year, month0 + 1, min(day.day, last))
 
 
-def month_end(day: date) -> date:
-    """The last day of the month of ``day``."""
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
 @dataclass(frozen=True)
 class Coverage:
     """Months of coverage (基金可支付月数) of a fund, as of a date.

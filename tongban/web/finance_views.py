@@ -30,7 +30,6 @@ from tongban.ledger.selectors import (
     fund_coverage,
     funds_coverage,
     income_expenditure,
-    month_end,
     monthly_figures,
     months_before,
     trial_balance,
@@ -523,5 +522,4 @@ def chart(figures: list[MonthFigures]) -> dict[str, Any]:
         "balance_min": format_yuan(low),
         "first": f"{figures[0].month:%Y-%m}" if figures else "",
         "last": f"{figures[-1].month:%Y-%m}" if figures else "",
-        "as_of_end": month_end(figures[-1].month) if figures else None,
     }

@@ -8,10 +8,9 @@ Entries are never changed: a mistake is corrected by :func:`entry_reverse`.
 
 from __future__ import annotations
 
-from tongban.ledger.postings import EntrySpec, Line
+from tongban.ledger.postings import EntrySpec, Line, PremiumTotal
 from tongban.ledger.services.chart import ChartFileError, ChartLoad, books_open, chart_load
 from tongban.ledger.services.events import (
-    PremiumTotal,
     bank_return_cancel,
     bank_return_post,
     bank_return_repay,

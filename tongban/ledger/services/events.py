@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 
 from tongban.core.actors import Actor
@@ -11,8 +10,7 @@ from tongban.core.errors import InvalidInput
 from tongban.core.transactions import entrypoint
 from tongban.ledger import postings
 from tongban.ledger.models import AccountClass, JournalEntry
-from tongban.ledger.postings import Line
-from tongban.ledger.selectors import month_end
+from tongban.ledger.postings import Line, PremiumTotal
 from tongban.ledger.services.posting import _accounts, _post_once, _spec
 
 # --- the business events (docs/ledger.md, "Posting rules") --------------------------------
@@ -38,18 +36,9 @@ def payment_run_post(
         raise InvalidInput.of(
             "amounts", "not_benefit_subject", f"Not benefit expenditure subjects: {unknown}."
         )
-    specs = [
-        _spec(
-            region_code=region_code,
-            entry_date=entry_date,
-            description=f"支付批次 {run_ref} {subject}",
-            lines=postings.benefit_payment(subject_code=subject, amount_fen=amount),
-            source_type=postings.SOURCE_PAYMENT_RUN,
-            source_ref=f"{run_ref}/{subject}",
-        )
-        for subject, amount in sorted(amounts.items())
-        if amount
-    ]
+    specs = postings.payment_run_entries(
+        region_code=region_code, entry_date=entry_date, run_ref=run_ref, amounts=amounts
+    )
     entries = _post_once(actor=actor, specs=specs)
     return {
         spec.source_ref.rsplit("/", 1)[1]: entry for spec, entry in zip(specs, entries, strict=True)
@@ -154,15 +143,15 @@ def deposits_move_post(
             "Money moves from the income account to the fiscal special account, "
             "or from there to the expenditure account.",
         )
-    return _single(
-        actor=actor,
+    spec = postings.deposits_move_entry(
         region_code=region_code,
         entry_date=entry_date,
-        description=f"资金划转 {from_code}→{to_code} {source_ref}",
-        lines=postings.deposits_move(from_code=from_code, to_code=to_code, amount_fen=amount_fen),
-        source_type=postings.SOURCE_DEPOSITS_MOVE,
+        from_code=from_code,
+        to_code=to_code,
+        amount_fen=amount_fen,
         source_ref=source_ref,
     )
+    return _post_once(actor=actor, specs=[spec])[0]
 
 
 @entrypoint
@@ -191,16 +180,6 @@ def opening_balance_post(
     )
 
 
-@dataclass(frozen=True)
-class PremiumTotal:
-    """One region's premiums for one month, employer and personal shares, in fen."""
-
-    region_code: str
-    month: date
-    employer_fen: int
-    personal_fen: int
-
-
 @entrypoint
 def premium_income_post(*, actor: Actor, totals: Iterable[PremiumTotal]) -> list[JournalEntry]:
     """Book premium income, one entry per region and month, dated the month's last day.
@@ -208,16 +187,5 @@ def premium_income_post(*, actor: Actor, totals: Iterable[PremiumTotal]) -> list
     Debit 1002 收入户存款, credit 400101 单位缴费 / 400102 个人缴费. A month already booked
     with the same amounts is not booked again.
     """
-    specs = [
-        _spec(
-            region_code=t.region_code,
-            entry_date=month_end(t.month),
-            description=f"{t.month:%Y-%m} 失业保险费收入",
-            lines=postings.premium_income(employer_fen=t.employer_fen, personal_fen=t.personal_fen),
-            source_type=postings.SOURCE_PREMIUM,
-            source_ref=f"{t.month:%Y-%m}",
-        )
-        for t in totals
-        if t.employer_fen or t.personal_fen
-    ]
+    specs = [postings.premium_income_entry(t) for t in totals if t.employer_fen or t.personal_fen]
     return _post_once(actor=actor, specs=specs)

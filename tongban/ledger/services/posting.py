@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError
@@ -63,7 +63,7 @@ def _check(
         errors.add(
             f"{at}source_ref", "source_ref", "The source reference is longer than 100 characters."
         )
-    if not isinstance(spec.entry_date, date):
+    if not isinstance(spec.entry_date, date) or isinstance(spec.entry_date, datetime):
         errors.add(f"{at}entry_date", "entry_date", "The entry date must be a date.")
     if len(spec.lines) < 2:
         errors.add(f"{at}lines", "too_few_lines", "An entry needs at least two lines.")

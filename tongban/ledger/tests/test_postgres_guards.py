@@ -154,3 +154,11 @@ def test_an_unbalanced_raw_entry_is_refused_by_a_real_commit(reference_data_comm
         _line(entry_id, book_id, "400101", 0, 50)
     assert not JournalEntry.objects.exists()
     assert chart_load(actor=TEST_ACTOR).changed == 0 and books_open(actor=TEST_ACTOR) == 0
+
+
+def test_a_line_without_an_entry_is_refused():
+    book = Book.objects.get(code="UI-460100").pk
+    with pytest.raises(DatabaseError, match="refers to no entry"), transaction.atomic():
+        _line(10**12, book, "1002", 100, 0)
+        _line(10**12, book, "400101", 0, 100)
+        _commit_check()
