@@ -20,7 +20,12 @@ def main(argv: list[str] | None = None) -> None:
     if len(args) > 1:
         args[1] = ALIASES.get(args[1], args[1])
     args[0] = "tongban"
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except BrokenPipeError:
+        # `tongban books | head`: the reader has what it wanted; say nothing more.
+        sys.stderr.close()
+        sys.exit(0)
 
 
 if __name__ == "__main__":

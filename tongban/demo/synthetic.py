@@ -362,6 +362,12 @@ def _career(
             employer = employers_by_region[region][
                 (employers_by_region[region].index(employer) + 1) % len(employers_by_region[region])
             ]
+        if any(
+            s.employer == employer and s.start == spell_start
+            for s in province.spells[-len(regions) :]
+            if s.person == person
+        ):
+            continue  # one spell per (person, employer, start day), as the registry keys them
         province.spells.append(Spell(person, employer, region, spell_start, spell_end, reason))
     if claimant and province.spells[-1].person == person and province.spells[-1].end is not None:
         province.claimants.append(person)

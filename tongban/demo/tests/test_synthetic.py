@@ -107,3 +107,10 @@ def _snapshot():
         ),
         Contribution.objects.count(),
     )
+
+
+def test_spells_are_unique_per_person_employer_and_start():
+    for seed in (5, 7, 11):
+        province = synthesize(scale=0.02, seed=seed, as_of=AS_OF)
+        keys = [(s.person, s.employer, s.start) for s in province.spells]
+        assert len(keys) == len(set(keys))
