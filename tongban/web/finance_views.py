@@ -166,7 +166,7 @@ def _xlsx(filename: str, heading: str, tables: list[Table]) -> HttpResponse:
     return response
 
 
-def _respond(
+def render_report(
     request: HttpRequest,
     scope: Scope,
     *,
@@ -257,7 +257,7 @@ def overview(request: HttpRequest, scope: Scope) -> HttpResponse:
             for m in figures
         ],
     )
-    return _respond(
+    return render_report(
         request,
         scope,
         page="overview",
@@ -302,7 +302,7 @@ def trial_balance_page(request: HttpRequest, scope: Scope) -> HttpResponse:
         [_("Account"), _("Name"), _("Debit balance (yuan)"), _("Credit balance (yuan)")],
         rows,
     )
-    return _respond(
+    return render_report(
         request,
         scope,
         page="trial_balance",
@@ -347,7 +347,7 @@ def income_expenditure_page(request: HttpRequest, scope: Scope) -> HttpResponse:
     spent.rows.append(
         Row([text(""), text(_("Surplus of the period")), money(report.surplus_fen)], strong=True)
     )
-    return _respond(
+    return render_report(
         request,
         scope,
         page="income_expenditure",
@@ -402,7 +402,7 @@ def balance_sheet_page(request: HttpRequest, scope: Scope) -> HttpResponse:
             strong=True,
         ),
     ]
-    return _respond(
+    return render_report(
         request,
         scope,
         page="balance_sheet",
@@ -450,7 +450,7 @@ def coverage_page(request: HttpRequest, scope: Scope) -> HttpResponse:
         ],
         rows,
     )
-    return _respond(
+    return render_report(
         request,
         scope,
         page="coverage",

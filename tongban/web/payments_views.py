@@ -22,7 +22,7 @@ from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.identifiers import mask_id_number
 from tongban.core.money import format_yuan
-from tongban.web.finance_views import Row, Scope, Table, _respond, finance_page, money, text
+from tongban.web.finance_views import Row, Scope, Table, finance_page, money, render_report, text
 from tongban.web.writes import new_key, submit_once
 
 MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -164,7 +164,7 @@ def payments_page(request: HttpRequest, scope: Scope) -> HttpResponse:
             "key": new_key(),
         }
     }
-    return _respond(
+    return render_report(
         request,
         scope,
         page="payments",
