@@ -425,47 +425,94 @@ def _write_file(run: PaymentRun) -> tuple[Path, str]:
     return path, hashlib.sha256(data).hexdigest()
 
 
+def _collect_and_post(
+    run: PaymentRun, region: Any, actor: Actor, month: date, on: date, checkpoint: Checkpoint
+) -> int:
+    """Steps 2–7 in one transaction: create, re-issue, offset, hold, send, count, book."""
+    with unit_of_work():
+        now = clock.now()
+        inserted = _insert_new_payments(run, region.pk, now)
+        checkpoint("inserted")
+        inserted += _insert_reissues(run, region.pk, now)
+        _offset_overpayments(run, region.pk, on)
+        _hold_without_account(region.pk)
+        sent = _send(run, region.pk, on)
+        if run.sequence and not sent:
+            raise NothingToPay(
+                f"Nothing has become due for {region.code} in {month:%Y-%m} since the last run."
+            )
+        _update_entitlements(run, region.pk, month)
+        checkpoint("sent")
+        _post(run, actor, on)
+        checkpoint("posted")
+        PaymentRun.objects.filter(pk=run.pk).update(stage=PaymentRun.Stage.POSTED)
+    return inserted
+
+
+class NothingToPay(Conflict):
+    default_code = "nothing_to_pay"
+
+
+def _run_to_do(
+    region: Any, region_code: str, month: date, supplementary: bool
+) -> tuple[PaymentRun, bool]:
+    """The run to work on: an unfinished one of the month (resumed), the regular one, or — when
+    asked for — a new supplementary run after the finished ones."""
+    runs = list(PaymentRun.objects.filter(region=region, month=month).order_by("sequence"))
+    unfinished = [r for r in runs if r.stage != PaymentRun.Stage.FINISHED]
+    if unfinished:
+        return unfinished[0], False
+    if not runs:
+        return (
+            PaymentRun.objects.create(
+                region=region, month=month, sequence=0,
+                reference=run_reference(region_code, month), started_at=clock.now(),
+            ),
+            True,
+        )  # fmt: skip
+    if not supplementary:
+        return runs[0], False
+    sequence = runs[-1].sequence + 1
+    return (
+        PaymentRun.objects.create(
+            region=region, month=month, sequence=sequence, kind=PaymentRun.Kind.SUPPLEMENTARY,
+            reference=run_reference(region_code, month, sequence), started_at=clock.now(),
+        ),
+        True,
+    )  # fmt: skip
+
+
 def payrun_execute(
     *,
     actor: Actor,
     region_code: str,
     month: date,
     on: date,
+    supplementary: bool = False,
     checkpoint: Checkpoint = _no_checkpoint,
 ) -> RunResult:
-    """Run (or resume, or rerun) the regular payment run of ``region_code`` for ``month``."""
+    """Run (or resume, or rerun) the payment run of ``region_code`` for ``month``.
+
+    ``supplementary``: after the month's runs are finished, pay what has become due since
+    (late decisions, corrected bank accounts) in a run and a bank file of its own.
+    """
     month = month_of(month)
     region = region_get(code=region_code)
     with run_lock(region_code, month):
         with unit_of_work():
-            run, created = PaymentRun.objects.get_or_create(
-                region=region,
-                month=month,
-                sequence=0,
-                defaults={
-                    "reference": run_reference(region_code, month),
-                    "started_at": clock.now(),
-                },
-            )
+            run, created = _run_to_do(region, region_code, month, supplementary)
         resumed = not created and run.stage != PaymentRun.Stage.FINISHED
         rerun = not created and run.stage == PaymentRun.Stage.FINISHED
         inserted = 0
         checkpoint("start")
         if run.stage == PaymentRun.Stage.COLLECTING:
-            with unit_of_work():
-                now = clock.now()
-                inserted = _insert_new_payments(run, region.pk, now)
-                checkpoint("inserted")
-                inserted += _insert_reissues(run, region.pk, now)
-                _offset_overpayments(run, region.pk, on)
-                _hold_without_account(region.pk)
-                _send(run, region.pk, on)
-                _update_entitlements(run, region.pk, month)
-                checkpoint("sent")
-                _post(run, actor, on)
-                checkpoint("posted")
-                PaymentRun.objects.filter(pk=run.pk).update(stage=PaymentRun.Stage.POSTED)
-                run.stage = PaymentRun.Stage.POSTED
+            try:
+                inserted = _collect_and_post(run, region, actor, month, on, checkpoint)
+            except NothingToPay:
+                with unit_of_work():  # a supplementary run that found nothing leaves no trace
+                    PaymentRun.objects.filter(pk=run.pk, stage=PaymentRun.Stage.COLLECTING).delete()
+                raise
+            run.stage = PaymentRun.Stage.POSTED
             checkpoint("committed")
         path, digest = _write_file(run)
         checkpoint("file")

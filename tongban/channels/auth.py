@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer
@@ -62,9 +62,15 @@ def employer_of(request: HttpRequest) -> Employer:
 
 
 def actor_for(request: HttpRequest) -> Actor:
+    """A staff client acts as its caseworker (in their office); other clients act as themselves."""
     client = client_of(request)
     staff = staff_of(request)
-    extra: dict[str, Any] = {}
     if staff is not None:
-        extra = {"user_id": staff.user_id, "office_code": staff.office.code}
-    return Actor(kind="client", label=f"{client.kind}:{client.name}", client_id=client.pk, **extra)
+        return Actor(
+            kind="staff",
+            label=f"staff:{staff.username}",
+            user_id=staff.user_id,
+            client_id=client.pk,
+            office_code=staff.office.code,
+        )
+    return Actor(kind="client", label=f"{client.kind}:{client.name}", client_id=client.pk)

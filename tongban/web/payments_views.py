@@ -60,7 +60,9 @@ def payments_page(request: HttpRequest, scope: Scope) -> HttpResponse:
             done, refusal = submit_once(
                 request,
                 scope=f"user:{staff.user_id}",
-                call=lambda: _run(actor, region, month, today),
+                call=lambda: _run(
+                    actor, region, month, today, bool(request.POST.get("supplementary"))
+                ),
             )
             if refusal is not None:
                 errors.append(refusal.message)
@@ -177,8 +179,12 @@ def payments_page(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
-def _run(actor: Actor, region: str, month: date, today: date) -> dict[str, Any]:
-    result = payrun_execute(actor=actor, region_code=region, month=month, on=today)
+def _run(
+    actor: Actor, region: str, month: date, today: date, supplementary: bool
+) -> dict[str, Any]:
+    result = payrun_execute(
+        actor=actor, region_code=region, month=month, on=today, supplementary=supplementary
+    )
     run = result.run
     if result.rerun:
         message = _(

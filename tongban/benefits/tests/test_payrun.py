@@ -10,7 +10,13 @@ from django.core.management.base import CommandError
 from django.db import connections
 
 from tongban.benefits.models import Entitlement, Payment, PaymentRun
-from tongban.benefits.payrun import PayrunBusy, bank_file_path, payrun_execute, run_lock
+from tongban.benefits.payrun import (
+    NothingToPay,
+    PayrunBusy,
+    bank_file_path,
+    payrun_execute,
+    run_lock,
+)
 from tongban.benefits.returns import reconciliation
 from tongban.benefits.tests.factories import entitlement
 from tongban.core.imports import import_file
@@ -229,3 +235,26 @@ def test_the_payrun_command(claimant, capsys):
         call_command("payrun", region="460200", month="2026-13")
     with pytest.raises(CommandError, match="Unknown region"):
         call_command("payrun", region="999999", month="2026-11")
+
+
+def test_a_late_decision_is_paid_by_a_supplementary_run(claimant):
+    entitlement(claimant)
+    run()
+    late = PersonFactory(bank_account="6222020000000000042")
+    entitlement(late)  # approved after the month's run
+    assert run().rerun  # the regular run stays as it was
+    extra = payrun_execute(
+        actor=TEST_ACTOR, region_code="460200", month=NOV, on=date(2026, 11, 28), supplementary=True
+    )
+    assert extra.run.reference == "PR460200202611-S1" and extra.run.payments == 1
+    assert extra.file.name == "460200-2026-11-S1.csv"
+    assert Payment.objects.get(person=late, kind="benefit").run == extra.run
+    with pytest.raises(NothingToPay):
+        payrun_execute(
+            actor=TEST_ACTOR,
+            region_code="460200",
+            month=NOV,
+            on=date(2026, 11, 28),
+            supplementary=True,
+        )
+    assert PaymentRun.objects.count() == 2

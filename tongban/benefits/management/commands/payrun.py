@@ -17,6 +17,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--region", required=True, help="GB/T 2260 code of the region (fund)")
         parser.add_argument("--month", required=True, help="YYYY-MM")
+        parser.add_argument(
+            "--supplementary",
+            action="store_true",
+            help="after the month's run: pay what has become due since (late decisions, corrected accounts)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", options["month"])
@@ -29,6 +34,7 @@ class Command(BaseCommand):
                 region_code=options["region"],
                 month=month,
                 on=clock.today(),
+                supplementary=options["supplementary"],
             )
         except DomainError as error:
             raise CommandError(error.message) from None
