@@ -60,7 +60,7 @@ class Account(models.Model):
         return f"{self.code} {self.name_zh}"
 
 
-class Book(models.Model):  # type: ignore[django-manager-missing]
+class Book(models.Model):  # type: ignore[django-manager-missing,unused-ignore]
     """The books (账簿) of one regional fund; every entry belongs to exactly one book."""
 
     fund = models.OneToOneField("regions.Fund", on_delete=models.PROTECT, related_name="+")
@@ -71,7 +71,7 @@ class Book(models.Model):  # type: ignore[django-manager-missing]
         return self.code
 
 
-class JournalEntry(AppendOnlyModel):  # type: ignore[django-manager-missing]
+class JournalEntry(AppendOnlyModel):  # type: ignore[django-manager-missing,unused-ignore]
     """A balanced journal entry (记账凭证) in one book; corrected only by a reversal entry."""
 
     book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries")
