@@ -45,7 +45,7 @@ from tongban.core.idempotency import fingerprint, idempotent_call
 from tongban.core.identifiers import InvalidIdentifier, mask_id_number, parse_citizen_id
 from tongban.regions.selectors import offices_list
 from tongban.registry import services as registry_services
-from tongban.registry.selectors import insured_spell, person_get, separation_reasons_list
+from tongban.registry.selectors import insured_region, person_get, separation_reasons_list
 
 api = NinjaAPI(
     title="Tongban (通办) API",
@@ -147,10 +147,10 @@ def get_separation_reasons(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def _spell_change(spell: Any) -> dict[str, Any]:
-    current = insured_spell(person=spell.person, as_of=clock.today())
+    current = insured_region(person=spell.person, as_of=clock.today())
     return {
         "id_number": mask_id_number(spell.person.id_number),
-        "insured_region_code": current.region.code if current else None,
+        "insured_region_code": current.code if current else None,
         "spell": spell_out(spell),
     }
 
@@ -170,6 +170,7 @@ def post_hire(request: HttpRequest, payload: HireIn) -> HttpResponse:
             employer=employer,
             id_number=payload.id_number,
             start_date=payload.date,
+            as_of=clock.today(),
         )
         return 201, _spell_change(spell)
 

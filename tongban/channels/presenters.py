@@ -13,7 +13,7 @@ from tongban.core.identifiers import mask_id_number, mask_name
 from tongban.registry.selectors import (
     contribution_months_by_region,
     contribution_months_total,
-    insured_spell,
+    insured_region,
     person_get,
     registrations_of,
     spells_of,
@@ -45,7 +45,7 @@ def spell_out(spell: Any) -> dict[str, Any]:
 def overview_out(*, id_number: str, as_of: date, actor: Actor) -> dict[str, Any]:
     """The registry's view of a person; eligibility per item arrives with the rules engine."""
     person = person_get(id_number=id_number, as_of=as_of)
-    current = insured_spell(person=person, as_of=as_of)
+    current = insured_region(person=person, as_of=as_of)
     by_region = contribution_months_by_region(person=person, until=as_of)
     return {
         "id_number": mask_id_number(person.id_number),
@@ -53,7 +53,7 @@ def overview_out(*, id_number: str, as_of: date, actor: Actor) -> dict[str, Any]
         "sex": person.sex,
         "birth_date": person.birth_date,
         "residence_region_code": person.residence_region.code,
-        "insured_region_code": current.region.code if current else None,
+        "insured_region_code": current.code if current else None,
         "contribution_months_total": contribution_months_total(person=person, until=as_of),
         "contribution_months_by_region": [
             {"region_code": code, "months": months} for code, months in sorted(by_region.items())

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
@@ -18,8 +19,12 @@ from tongban.registry.models import (
     InsuranceSpell,
     Person,
     Registration,
+    RelationshipMove,
     SeparationReason,
 )
+
+if TYPE_CHECKING:
+    from tongban.regions.models import Region
 
 LOOKUP_CHUNK = 5000
 
@@ -118,17 +123,54 @@ def insured_spell_among(spells: list[InsuranceSpell], as_of: date) -> InsuranceS
     return max(started, key=lambda s: (s.end_date or date.max, s.start_date, s.pk))
 
 
+def moves_of(*, person: Person) -> list[RelationshipMove]:
+    """Relationship moves not caused by a spell (a recipient's residence move), oldest first."""
+    return list(
+        RelationshipMove.objects.filter(person=person)
+        .select_related("region", "from_region")
+        .order_by("moved_on", "id")
+    )
+
+
+def insured_region_among(
+    spells: list[InsuranceSpell], moves: list[RelationshipMove], as_of: date
+) -> Region | None:
+    """Where the UI relationship is on ``as_of``: the region of the newest relationship event.
+
+    An event is a spell's start (the spell chosen by :func:`insured_spell_among`) or a
+    recorded move (``RelationshipMove``: a recipient's residence moved and the benefit
+    followed them). On the same day the spell wins. No event at all: None.
+    """
+    spell = insured_spell_among(spells, as_of)
+    started = [m for m in moves if m.moved_on <= as_of]
+    if not started:
+        return spell.region if spell is not None else None
+    move = max(started, key=lambda m: (m.moved_on, m.pk))
+    if spell is not None and spell.start_date >= move.moved_on:
+        return spell.region
+    return move.region
+
+
+def insured_region(*, person: Person, as_of: date) -> Region | None:
+    """The region whose fund holds the person's UI relationship on ``as_of`` (docs/routing.md)."""
+    return insured_region_among(spells_of(person=person), moves_of(person=person), as_of)
+
+
 @dataclass(frozen=True)
 class PersonRecord:
-    """What the registry holds about one person, read in three queries."""
+    """What the registry holds about one person, read in four queries."""
 
     person: Person
     spells: list[InsuranceSpell]
     contributions: list[tuple[date, str]]  # (month, region code), oldest first
     registrations: list[Registration]
+    moves: list[RelationshipMove]
 
     def insured_spell(self, as_of: date) -> InsuranceSpell | None:
         return insured_spell_among(self.spells, as_of)
+
+    def insured_region(self, as_of: date) -> Region | None:
+        return insured_region_among(self.spells, self.moves, as_of)
 
     def contributions_until(self, until: date) -> list[tuple[date, str]]:
         return [(m, r) for m, r in self.contributions if m <= until]
@@ -140,6 +182,7 @@ def person_record(*, person: Person) -> PersonRecord:
         spells=spells_of(person=person),
         contributions=contributions_of(person=person),
         registrations=registrations_of(person=person),
+        moves=moves_of(person=person),
     )
 
 
