@@ -235,6 +235,7 @@ def _insert_reissues(run: PaymentRun, region_id: int, now: datetime) -> int:
     """Returned payments whose person's bank details have changed since: paid again."""
     returned = (
         Payment.objects.filter(paying_region_id=region_id, status="returned", reissue__isnull=True)
+        .exclude(entitlement__status="suspended")  # a suspension holds re-issues too
         .select_related("person")
         .order_by("reference")
     )
