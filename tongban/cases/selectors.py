@@ -87,10 +87,10 @@ class QueueFilter:
 def office_queue(
     *, office_id: int, as_of: date, filters: QueueFilter | None = None
 ) -> QuerySet[Task]:
-    """Open tasks of an office, oldest first."""
+    """Open tasks about applications of an office, oldest first (the workbench's case queue)."""
     filters = filters or QueueFilter()
     tasks = (
-        Task.objects.filter(office_id=office_id, is_open=True)
+        Task.objects.filter(office_id=office_id, is_open=True, application__isnull=False)
         .select_related("application__person", "application__accepting_office", "office")
         .order_by("created_at", "id")
     )
@@ -101,3 +101,35 @@ def office_queue(
     if filters.overdue_only:
         tasks = tasks.filter(due_date__lt=as_of)
     return tasks
+
+
+def office_tasks(
+    *, office_id: int, as_of: date, filters: QueueFilter | None = None
+) -> QuerySet[Task]:
+    """Every open task of an office, oldest first: case reviews and tasks about other subjects
+    (``finding_review``, ``family_invitation``), as ``GET /tasks`` lists them."""
+    filters = filters or QueueFilter()
+    tasks = (
+        Task.objects.filter(office_id=office_id, is_open=True)
+        .select_related("application__person", "application__accepting_office", "office", "person")
+        .order_by("created_at", "id")
+    )
+    if filters.stage:
+        tasks = tasks.filter(stage=filters.stage)
+    if filters.item_code:
+        tasks = tasks.filter(application__item_code=filters.item_code)
+    if filters.overdue_only:
+        tasks = tasks.filter(due_date__lt=as_of)
+    return tasks
+
+
+def task_get(*, task_id: int) -> Task:
+    """One task (any kind) with its office; NotFound when there is none."""
+    task = (
+        Task.objects.select_related("office__region", "application", "person")
+        .filter(pk=task_id)
+        .first()
+    )
+    if task is None:
+        raise NotFound(f"No task {task_id}.", code="unknown_task")
+    return task
