@@ -100,3 +100,13 @@ def entitlements_by_ids(*, ids: Iterable[int]) -> dict[int, Entitlement]:
     return {
         e.pk: e for e in Entitlement.objects.select_related("paying_region").filter(pk__in=set(ids))
     }
+
+
+def running_person_ids_sql() -> str:
+    """SQL selecting the person ids with a running monthly entitlement (for set-based matching
+    that joins a staging table; the statement belongs to the owner of the table)."""
+    items = ", ".join(f"'{code}'" for code in MONTHLY_ITEMS)
+    return (
+        f"SELECT person_id FROM {Entitlement._meta.db_table} "
+        f"WHERE status IN ('active', 'suspended') AND item_code IN ({items})"
+    )

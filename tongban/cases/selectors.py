@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from tongban.cases.models import Application, Archive, Task, Transition
+from tongban.cases.models import OPEN_STATUSES, Application, Archive, Task, Transition
 from tongban.core.errors import NotFound
 from tongban.regions.selectors import StaffInfo
 
@@ -133,3 +133,30 @@ def task_get(*, task_id: int) -> Task:
     if task is None:
         raise NotFound(f"No task {task_id}.", code="unknown_task")
     return task
+
+
+def open_paying_applications_for(*, person_ids: list[int]) -> list[Application]:
+    """Open applications for items that pay money, of these people (comparison matching)."""
+    found: list[Application] = []
+    ids = sorted(set(person_ids))
+    for start in range(0, len(ids), 5000):
+        found.extend(
+            _base()
+            .filter(
+                person_id__in=ids[start : start + 5000],
+                status__in=OPEN_STATUSES,
+                pays_money=True,
+            )
+            .prefetch_related("tasks__office")
+            .order_by("person_id", "id")
+        )
+    return found
+
+
+def open_paying_application_person_ids_sql() -> str:
+    """SQL selecting the person ids with an open application for an item that pays money."""
+    statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    return (
+        f"SELECT person_id FROM {Application._meta.db_table} "
+        f"WHERE status IN ({statuses}) AND pays_money"
+    )

@@ -49,6 +49,14 @@ class ChunkOutcome:
 
 
 @dataclass(slots=True)
+class FileOutcome:
+    """What a kind that loads a whole file at once did (``load_file``): rows read, and the rest."""
+
+    rows: int
+    outcome: ChunkOutcome
+
+
+@dataclass(slots=True)
 class ImportSummary:
     kind: str
     file_sha256: str
@@ -76,6 +84,10 @@ Row = tuple[int, dict[str, str]]
 
 
 class ImportKind(Protocol):
+    """A kind of file. It may also have ``load_file(*, body, header, actor, as_of)``, returning a
+    :class:`FileOutcome` for the whole file, or None to be fed chunks instead (a set-based path
+    for one database, say); and a ``source_file`` attribute, set to (file name, SHA-256)."""
+
     name: str
     required: tuple[str, ...]
     optional: tuple[str, ...]
@@ -139,9 +151,20 @@ def import_file(*, kind: str, path: Path, actor: Actor, as_of: date) -> ImportSu
             + (f" (optional: {', '.join(handler.optional)})" if handler.optional else "")
             + f"; {'; '.join(problems)}.",
         )
+    if hasattr(handler, "source_file"):
+        setattr(handler, "source_file", (path.name, summary.file_sha256))  # noqa: B010
+    load_file = getattr(handler, "load_file", None)
     with unit_of_work():
+        whole = None
+        if load_file is not None:
+            body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+            body = body[body.find(b"\n") + 1 :] if b"\n" in body else b""
+            whole = load_file(body=body, header=header, actor=actor, as_of=as_of)
+        if whole is not None:
+            summary.rows = whole.rows
+            _apply(summary, whole.outcome)
         chunk: list[Row] = []
-        for line, row in _rows(reader, header):
+        for line, row in _rows(reader, header) if whole is None else ():
             summary.rows += 1
             if "__width__" in row:
                 summary.rejected.append(
@@ -170,6 +193,7 @@ def import_file(*, kind: str, path: Path, actor: Actor, as_of: date) -> ImportSu
                 "rows": summary.rows,
                 "accepted": summary.accepted,
                 "changed": summary.changed,
+                "ignored": summary.ignored,
                 "rejected": len(summary.rejected),
             },
         )

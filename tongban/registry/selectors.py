@@ -260,3 +260,38 @@ def registry_counts() -> RegistryCounts:
         spells=InsuranceSpell.objects.count(),
         contributions=contributions,
     )
+
+
+def persons_by_ids(*, ids: Iterable[int]) -> dict[int, Person]:
+    """Person id → person, one query per few thousand ids (notices, findings)."""
+    wanted = sorted(set(ids))
+    found: dict[int, Person] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        found.update(
+            (p.pk, p) for p in Person.objects.filter(pk__in=wanted[start : start + LOOKUP_CHUNK])
+        )
+    return found
+
+
+def contribution_months_for(
+    *, person_ids: Iterable[int], since: date
+) -> dict[int, list[tuple[date, str, str]]]:
+    """(month, region code, employer name) of each person's contributions from ``since`` on,
+    oldest first; set-based. Real-time checks read only the few people who receive benefit."""
+    wanted = sorted(set(person_ids))
+    found: dict[int, list[tuple[date, str, str]]] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        for person_id, month, region, employer in (
+            Contribution.objects.filter(
+                person_id__in=wanted[start : start + LOOKUP_CHUNK], month__gte=since
+            )
+            .order_by("person_id", "month")
+            .values_list("person_id", "month", "region__code", "employer__name")
+        ):
+            found.setdefault(person_id, []).append((month, region, employer))
+    return found
+
+
+def person_table() -> str:
+    """The persons table, for set-based matching that joins a staging table in SQL."""
+    return Person._meta.db_table
