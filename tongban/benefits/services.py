@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from tongban.benefits.hooks import (
     ENTITLEMENT_ENDED,
@@ -186,10 +187,6 @@ def entitlement_stop(
     new_end = min(new_end, entitlement.end_month or new_end)
     later = Payment.objects.filter(entitlement=entitlement, period__gte=new_end)
     cancelled = later.filter(status__in=["scheduled", "held"]).update(status="cancelled")
-    # Months before the end that a suspension held are payable after all: the next run pays them.
-    Payment.objects.filter(
-        entitlement=entitlement, period__lt=new_end, status="held", hold_reason=SUSPENDED
-    ).update(status="scheduled", hold_reason="")
     overpaid = list(later.filter(kind="benefit", status__in=["sent", "settled"]).order_by("period"))
     overpayment = None
     if overpaid:
@@ -356,6 +353,9 @@ def entitlements_suspend(*, actor: Actor, suspensions: list[Suspension]) -> list
     for pk, _ in locked:
         by_month.setdefault(month_of(wanted[pk].from_date), []).append(pk)
     for month, ids in sorted(by_month.items()):
+        Entitlement.objects.filter(pk__in=ids).filter(
+            Q(held_from__isnull=True) | Q(held_from__gt=month)
+        ).update(held_from=month)
         Payment.objects.filter(
             entitlement_id__in=ids, period__gte=month, status__in=["scheduled", "held"]
         ).exclude(hold_reason=SUSPENDED).update(status="held", hold_reason=SUSPENDED)
@@ -396,7 +396,8 @@ def entitlement_resume(
     if entitlement.status != Entitlement.Status.SUSPENDED:
         raise Conflict("This entitlement is not suspended.", code="not_suspended")
     entitlement.status = Entitlement.Status.ACTIVE
-    entitlement.save(update_fields=["status"])
+    entitlement.held_from = None
+    entitlement.save(update_fields=["status", "held_from"])
     released = Payment.objects.filter(
         entitlement=entitlement, status="held", hold_reason=SUSPENDED
     ).update(status="scheduled", hold_reason="")
@@ -414,6 +415,69 @@ def entitlement_resume(
         EntitlementResumed(entitlement_id=entitlement.pk, person_id=entitlement.person_id, on=on),
     )
     return entitlement
+
+
+def entitlement_holds_release(
+    *,
+    actor: Actor,
+    entitlement_id: int,
+    before: date | None,
+    reference: str,
+    office_code: str,
+) -> int:
+    """Payments a suspension held for months before ``before`` (all, if None) are payable after
+    all: scheduled for the next run. The entitlement's status is left as it is."""
+    require_transaction("entitlement_holds_release")
+    Entitlement.objects.select_for_update(of=("self",)).filter(pk=entitlement_id).first()
+    held = Payment.objects.filter(
+        entitlement_id=entitlement_id, status="held", hold_reason=SUSPENDED
+    )
+    if before is not None:
+        held = held.filter(period__lt=month_of(before))
+    released = held.update(status="scheduled", hold_reason="")
+    # Later runs hold from ``before`` on (another finding still open), or nothing at all.
+    Entitlement.objects.filter(pk=entitlement_id).update(
+        held_from=month_of(before) if before is not None else None
+    )
+    if released:
+        audit_record(
+            actor=actor, event_type="held_payments_released", subject_type="entitlement",
+            subject_id=entitlement_id, office_code=office_code,
+            data={"payments": released, "before": before.isoformat() if before else None,
+                  "because": reference},
+        )  # fmt: skip
+    return released
+
+
+def entitlement_holds_cancel(
+    *, actor: Actor, entitlement_id: int, from_month: date, reference: str, office_code: str
+) -> int:
+    """Payments a suspension held from ``from_month`` on are not due (a confirmed finding about an
+    entitlement that had already ended for another reason, dated later): cancelled."""
+    require_transaction("entitlement_holds_cancel")
+    entitlement = (
+        Entitlement.objects.select_for_update(of=("self",)).filter(pk=entitlement_id).first()
+    )
+    if entitlement is None:
+        raise NotFound(f"No entitlement {entitlement_id}.", code="unknown_entitlement")
+    first = month_of(from_month)
+    if entitlement.status == Entitlement.Status.ENDED:
+        # Months from here on are not due at all: the end moves back to the held month.
+        entitlement.held_from = None
+        if entitlement.end_month is not None and entitlement.end_month > first:
+            entitlement.end_month = max(first, entitlement.start_month or first)
+        entitlement.save(update_fields=["held_from", "end_month"])
+    cancelled = Payment.objects.filter(
+        entitlement_id=entitlement_id, status="held", hold_reason=SUSPENDED,
+        period__gte=month_of(from_month),
+    ).update(status="cancelled")  # fmt: skip
+    if cancelled:
+        audit_record(
+            actor=actor, event_type="held_payments_cancelled", subject_type="entitlement",
+            subject_id=entitlement_id, office_code=office_code,
+            data={"payments": cancelled, "from": from_month.isoformat(), "because": reference},
+        )  # fmt: skip
+    return cancelled
 
 
 # ---- a recipient's entitlement follows them to another region's fund (关系转移) ----
