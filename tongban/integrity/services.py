@@ -25,6 +25,8 @@ from tongban.benefits.hooks import EntitlementEnded
 from tongban.benefits.selectors import entitlement_get, running_entitlements_for
 from tongban.benefits.services import (
     Suspension,
+    entitlement_holds_cancel,
+    entitlement_holds_release,
     entitlement_resume,
     entitlement_stop,
     entitlements_suspend,
@@ -314,10 +316,16 @@ def on_contributions_recorded(event: ContributionsRecorded) -> None:
 
 
 def on_entitlement_ended(event: EntitlementEnded) -> None:
-    """The benefit ended (a decision, or the person's own report): open findings are settled."""
+    """The benefit ended (a decision, or the person's own report): open findings whose event is
+    on or after the stop have nothing left to decide. One about an earlier event stays open:
+    the months it holds before the stop are still a person's decision."""
     settled = list(
         Finding.objects.select_for_update(of=("self",))
-        .filter(entitlement_id=event.entitlement_id, status=Finding.Status.OPEN)
+        .filter(
+            entitlement_id=event.entitlement_id,
+            status=Finding.Status.OPEN,
+            suspended_from__gte=event.on,
+        )
         .order_by("id")
     )
     if not settled:
@@ -429,6 +437,24 @@ def finding_decide(
         )
     decision = DECISIONS[outcome]
     clean = _reasons(reasons, "Confirming a finding" if decision == "confirm" else "Lifting")
+    if decision == "confirm" and finding.entitlement_id is not None:
+        earlier = (
+            Finding.objects.filter(
+                entitlement_id=finding.entitlement_id,
+                status=Finding.Status.OPEN,
+                suspended_from__lt=finding.suspended_from,
+            )
+            .order_by("suspended_from")
+            .first()
+        )
+        if earlier is not None:
+            raise Conflict(
+                f"Finding {earlier.reference} about the same benefit is earlier "
+                f"({earlier.suspended_from}); decide it first, so the benefit ends at the "
+                "right date.",
+                code="earlier_finding_open",
+                extra={"earlier": earlier.reference},
+            )
     finding.status = Finding.Status.CONFIRMED if decision == "confirm" else Finding.Status.LIFTED
     finding.decided_on = as_of
     finding.decided_at = clock.now()
@@ -476,6 +502,19 @@ def _confirm(
         if result.overpayment is not None:
             finding.overpayment_fen = result.overpayment.amount_fen
             finding.save(update_fields=["overpayment_fen"])
+        # No earlier finding is open (see finding_decide): months before the end are payable.
+        entitlement_holds_release(
+            actor=actor, entitlement_id=entitlement.pk, before=result.entitlement.end_month,
+            reference=finding.reference, office_code=staff.office.code,
+        )  # fmt: skip
+    else:
+        # It ended for another reason, later than this event: the months held from the event
+        # on are not due. (A month paid before the suspension stays paid: see docs/integrity.md.)
+        entitlement_holds_cancel(
+            actor=actor, entitlement_id=entitlement.pk,
+            from_month=finding.suspended_from or finding.event_date,
+            reference=finding.reference, office_code=staff.office.code,
+        )  # fmt: skip
     notices = [texts.ended(finding=finding, agency=finding.office, reasons=reasons)]
     if finding.source == Finding.Source.DEATH:
         notices.append(_invite_family(finding, as_of=as_of))
@@ -506,16 +545,25 @@ def _lift(
 ) -> None:
     if finding.entitlement_id is None:
         return
-    still_open = Finding.objects.filter(
-        entitlement_id=finding.entitlement_id, status=Finding.Status.OPEN
-    ).exists()
+    others = [
+        f.suspended_from or f.event_date
+        for f in Finding.objects.filter(
+            entitlement_id=finding.entitlement_id, status=Finding.Status.OPEN
+        )
+    ]
     entitlement = entitlement_get(entitlement_id=finding.entitlement_id)
-    if entitlement.status == "suspended" and not still_open:
+    if entitlement.status == "suspended" and not others:
         entitlement_resume(
             actor=actor, entitlement_id=entitlement.pk, office_code=staff.office.code,
             reasons=[f"finding {finding.reference} lifted", *reasons], on=as_of,
         )  # fmt: skip
-    notice_queue([texts.lifted(finding=finding, agency=finding.office, still_held=still_open)])
+    else:
+        # Months before the earliest finding still open are payable; later ones stay held.
+        entitlement_holds_release(
+            actor=actor, entitlement_id=entitlement.pk, before=min(others) if others else None,
+            reference=finding.reference, office_code=staff.office.code,
+        )  # fmt: skip
+    notice_queue([texts.lifted(finding=finding, agency=finding.office, still_held=bool(others))])
 
 
 def _family_invitation_done(

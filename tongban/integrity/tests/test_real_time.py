@@ -11,6 +11,7 @@ from tongban.core.models import AuditEvent, OutboxMessage, RecordedNotice
 from tongban.core.outbox import outbox_deliver
 from tongban.core.testing import TEST_ACTOR
 from tongban.integrity.models import Finding
+from tongban.integrity.tests.conftest import make_recipient
 from tongban.integrity.tests.helpers import decide, finding_task, hire, run
 from tongban.registry.tests.factories import EmployerFactory, region
 from tongban.transfers.models import Transfer
@@ -134,6 +135,53 @@ def test_a_contribution_month_during_the_benefit_suspends_once(apis, recipient, 
     assert (second.event_date, second.evidence["months"]) == (DEC, ["2026-11", "2026-12"])
     claim.refresh_from_db()
     assert claim.status == "suspended"
+
+
+def test_the_earliest_finding_is_decided_first(apis, recipient, tmp_path):
+    person, claim = recipient
+    hire(person, "460100", on="2026-12-07")  # a job in December
+    employer = EmployerFactory(region=region("460200"))
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "id_number,uscc,region_code,month,base_fen,amount_fen\n"
+        f"{person.id_number},{employer.uscc},460200,2026-11,500000,5000\n"
+    )
+    import_file(kind="contributions", path=path, actor=TEST_ACTOR, as_of=date(2026, 12, 8))
+    december, november = Finding.objects.filter(person=person).order_by("id")
+    response = decide(apis["sy_reviewer"], december.task_id, "approve", ["a job"])
+    assert response.status_code == 409 and response.json()["code"] == "earlier_finding_open"
+    decide(apis["sy_reviewer"], november.task_id, "reject", ["back pay"])
+    run()  # November is paid now, December not yet due
+    assert Payment.objects.get(entitlement=claim, period=NOV, kind="benefit").status == "sent"
+    claim.refresh_from_db()
+    assert claim.status == "suspended"  # December's finding still holds the rest
+    assert decide(apis["sy_reviewer"], december.task_id, "approve", ["a job"]).status_code == 200
+    claim.refresh_from_db()
+    assert (claim.status, claim.ended_on) == ("ended", date(2026, 12, 7))
+
+
+def test_a_later_stop_by_other_means_leaves_an_earlier_finding_to_decide(apis):
+    person, claim = make_recipient(start=date(2026, 9, 1))
+    hire(person, "460100", on="2026-10-05")
+    run(month=date(2026, 10, 1), on=date(2026, 10, 25))  # September paid, October held
+    finding = Finding.objects.get(person=person)
+    # The person reports a job from 20 November (a different, later date).
+    response = apis["hk_acceptor"].post(
+        "/reemployment-reports", {"id_number": person.id_number, "date": "2026-11-20"}
+    )
+    assert response.status_code == 201, response.content
+    finding.refresh_from_db()
+    assert finding.status == "open"  # October is still held on its evidence
+    october = Payment.objects.get(entitlement=claim, period=date(2026, 10, 1), kind="benefit")
+    assert october.status == "held"
+    run()  # November: the benefit has ended; October stays held
+    october.refresh_from_db()
+    assert october.status == "held"
+    decide(apis["sy_reviewer"], finding.task_id, "approve", ["the hire is confirmed"])
+    october.refresh_from_db()
+    assert october.status == "cancelled"
+    claim.refresh_from_db()
+    assert claim.end_month == date(2026, 10, 1)
 
 
 def test_the_persons_own_report_settles_an_open_finding_without_a_second_stop(apis, recipient):
