@@ -29,7 +29,7 @@ from tongban.core.audit import AuditItem, audit_record, audit_record_many
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.core.hooks import publish
 from tongban.core.months import add_months, month_of, months_between
-from tongban.core.outbox import outbox_emit, outbox_emit_many
+from tongban.core.outbox import outbox_emit
 from tongban.core.transactions import entrypoint, require_transaction
 from tongban.ledger import services as ledger
 from tongban.rules import facts as rf
@@ -376,10 +376,12 @@ def entitlements_suspend(*, actor: Actor, suspensions: list[Suspension]) -> list
             for pk, status in locked
         ],
     )
-    outbox_emit_many(
-        ENTITLEMENT_SUSPENDED,
-        ({"entitlement_id": pk, "from": wanted[pk].from_date.isoformat()} for pk in changed),
-    )
+    if changed:
+        outbox_emit(  # one event for the batch
+            ENTITLEMENT_SUSPENDED,
+            {"suspended": [{"entitlement_id": pk, "from": wanted[pk].from_date.isoformat()}
+                           for pk in changed]},
+        )  # fmt: skip
     return changed
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from tongban.core import clock
-from tongban.core.outbox import handles, outbox_emit_many
+from tongban.core.outbox import handles_batch, outbox_emit_many
 
 NOTICE_TOPIC = "core.notice"
 DEFAULT_NOTIFIER = "tongban.core.notices.RecordingNotifier"
@@ -44,8 +44,9 @@ class Notice:
 class Notifier(Protocol):
     """What a notification channel must do: send one notice, idempotently by ``notice.key``.
 
-    Return a delivery reference (kept in the outbox's log line); raise to have the outbox
-    retry later (``tongban outbox``). Never log the phone number or the text in full.
+    Return a delivery reference; raise to have the outbox retry later (``tongban outbox``).
+    Never log the phone number or the text in full. A channel may also have
+    ``send_many(notices)`` for a batch (the outbox hands over up to 500 at once).
     """
 
     def send(self, notice: Notice) -> str: ...
@@ -53,6 +54,29 @@ class Notifier(Protocol):
 
 class RecordingNotifier:
     """The demo notifier: records each notice in ``RecordedNotice`` and sends nothing."""
+
+    def send_many(self, notices: list[Notice]) -> None:
+        """Record a batch in one statement (a key already recorded is skipped)."""
+        from tongban.core.identifiers import mask_bank_account
+        from tongban.core.models import RecordedNotice
+
+        now = clock.now()
+        RecordedNotice.objects.bulk_create(
+            [
+                RecordedNotice(
+                    key=n.key[:120],
+                    person_id=n.person_id,
+                    recipient=n.recipient,
+                    phone_masked=mask_bank_account(n.phone) if n.phone else "",
+                    template=n.template,
+                    text_zh=n.text_zh,
+                    text_en=n.text_en,
+                    recorded_at=now,
+                )
+                for n in notices
+            ],
+            ignore_conflicts=True,
+        )
 
     def send(self, notice: Notice) -> str:
         from tongban.core.identifiers import mask_bank_account
@@ -81,11 +105,27 @@ def notifier() -> Notifier:
     return instance
 
 
+PER_MESSAGE = 200  # notices per outbox message: a file with thousands of matches writes a few
+
+
 def notice_queue(notices: Iterable[Notice]) -> int:
     """Queue notices in the caller's transaction; they are sent after it commits."""
-    return outbox_emit_many(NOTICE_TOPIC, (asdict(n) for n in notices))
+    rows = [asdict(n) for n in notices]
+    outbox_emit_many(
+        NOTICE_TOPIC,
+        ({"notices": rows[i : i + PER_MESSAGE]} for i in range(0, len(rows), PER_MESSAGE)),
+    )
+    return len(rows)
 
 
-@handles(NOTICE_TOPIC)
-def _deliver(payload: dict[str, Any]) -> None:
-    notifier().send(Notice(**payload))
+@handles_batch(NOTICE_TOPIC)
+def _deliver(payloads: list[dict[str, Any]]) -> None:
+    """Hand a batch to the notifier: ``send_many`` where it has one, else one ``send`` each."""
+    channel = notifier()
+    notices = [Notice(**row) for payload in payloads for row in payload["notices"]]
+    send_many = getattr(channel, "send_many", None)
+    if send_many is not None:
+        send_many(notices)
+        return
+    for notice in notices:
+        channel.send(notice)
