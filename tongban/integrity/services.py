@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import connection
+
 from tongban.benefits.hooks import EntitlementEnded
 from tongban.benefits.selectors import entitlement_get, running_entitlements_for
 from tongban.benefits.services import (
@@ -44,7 +46,7 @@ from tongban.core.actors import Actor
 from tongban.core.audit import AuditItem, audit_record, audit_record_many
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.notices import Notice, notice_queue
-from tongban.core.outbox import outbox_emit, outbox_emit_many
+from tongban.core.outbox import outbox_emit
 from tongban.core.transactions import entrypoint, require_transaction
 from tongban.integrity import notices as texts
 from tongban.integrity.models import Finding
@@ -118,6 +120,10 @@ def findings_raise(*, actor: Actor, candidates: list[Candidate], found_on: date)
     require_transaction("findings_raise")
     if not candidates:
         return []
+    if connection.vendor == "postgresql":
+        # Two loads of the same file at once: the second waits here, then finds the keys taken.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('integrity.findings_raise'))")
     known = _known_keys(c.dedup_key for c in candidates)
     fresh: list[Candidate] = []
     for candidate in candidates:
@@ -206,17 +212,19 @@ def findings_raise(*, actor: Actor, candidates: list[Candidate], found_on: date)
             for f in findings
         ],
     )
-    outbox_emit_many(
+    outbox_emit(  # one event for the batch: consumers read the findings it names
         FINDING_RAISED,
-        (
-            {
-                "reference": f.reference,
-                "source": f.source,
-                "person_id": f.person_id,
-                "paying_region_id": f.paying_region_id,
-            }
-            for f in findings
-        ),
+        {
+            "findings": [
+                {
+                    "reference": f.reference,
+                    "source": f.source,
+                    "person_id": f.person_id,
+                    "paying_region_id": f.paying_region_id,
+                }
+                for f in findings
+            ]
+        },
     )
     people = persons_by_ids(ids=[f.person_id for f in entitlement_findings])
     notice_queue(

@@ -225,3 +225,27 @@ def test_a_regular_file_on_either_path_gives_the_same_line_numbers(path_kind, tm
     assert [e.row for e in summary.rejected] == [
         i + 1 for i, line in enumerate(lines) if line == "garbage"
     ]
+
+
+def test_a_file_that_is_not_utf8_is_refused_on_either_path(path_kind, tmp_path):
+    if path_kind == "fast":
+        pytest.skip("the file-level path falls back to the generic one, which refuses it")
+    path = tmp_path / "deaths.csv"
+    path.write_bytes(b"id_number,date\n" + "张三".encode("gbk") + b",2026-10-01\n")
+    from tongban.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="not UTF-8"):
+        import_file(kind="deaths", path=path, actor=TEST_ACTOR, as_of=AS_OF)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the file-level path")
+def test_the_fast_path_falls_back_on_bytes_that_are_not_utf8(tmp_path):
+    from tongban.core.errors import InvalidInput
+
+    path = tmp_path / "deaths.csv"
+    person = PersonFactory()
+    path.write_bytes(
+        b"id_number,date\n" + f"{person.id_number},2026-10-01\n".encode() + b"\xd5\xc5,2026-10-01\n"
+    )
+    with pytest.raises(InvalidInput, match="not UTF-8"):
+        import_file(kind="deaths", path=path, actor=TEST_ACTOR, as_of=AS_OF)

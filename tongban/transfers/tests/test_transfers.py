@@ -263,3 +263,44 @@ def test_benefit_only_moves_only_the_benefit(recipient, monkeypatch):
         actor=TEST_ACTOR, id_number=person.id_number, region_code="460100", on=TODAY
     ).transfer
     assert transfer.amount_fen == transfer.benefit_fen == 18 * MONTHLY
+
+
+def test_a_suspended_benefit_waits_for_its_review_before_it_moves(apis, recipient):
+    from tongban.integrity.models import Finding
+
+    person, _claim = recipient
+    hire_in(person, "460200", on="2026-11-20")  # a Sanya job: suspended, no transfer
+    moved = person_residence_move(
+        actor=TEST_ACTOR, id_number=person.id_number, region_code="460100", on=TODAY
+    )
+    transfer = moved.transfer
+    assert transfer.status == "waiting" and transfer.amount_fen == 0
+    assert insured_region(person=person, as_of=TODAY).code == "460200"  # nothing moved yet
+    finding = Finding.objects.get(person=person)
+    response = apis["sy_reviewer"].post(
+        f"/tasks/{finding.task_id}/decision", {"outcome": "reject", "reasons": ["a trial day"]}
+    )
+    assert response.status_code == 200, response.content
+    transfer.refresh_from_db()
+    assert transfer.status == "completed" and transfer.amount_fen > 0
+    assert transfer.to_entitlement.paying_region.code == "460100"
+    assert insured_region(person=person, as_of=TODAY).code == "460100"
+
+
+def test_a_waiting_transfer_is_cancelled_when_the_benefit_ends(apis, recipient):
+    from tongban.integrity.models import Finding
+
+    person, _claim = recipient
+    hire_in(person, "460200", on="2026-11-20")
+    transfer = person_residence_move(
+        actor=TEST_ACTOR, id_number=person.id_number, region_code="460100", on=TODAY
+    ).transfer
+    finding = Finding.objects.get(person=person)
+    apis["sy_reviewer"].post(
+        f"/tasks/{finding.task_id}/decision", {"outcome": "approve", "reasons": ["a real job"]}
+    )
+    transfer.refresh_from_db()
+    assert transfer.status == "cancelled" and transfer.amount_fen == 0
+    assert not Entitlement.objects.filter(person=person, paying_region__code="460100").exists()
+    assert apis["hk_reviewer"].get("/transfers").json()[0]["status"] == "cancelled"
+    assert apis["sy_reviewer"].get("/transfers").json()[0]["reference"] == transfer.reference
