@@ -273,6 +273,19 @@ def _load_contributions(path: Path, rows: int) -> None:
     _expect(summary.changed == rows and not summary.rejected, summary.lines()[0])
 
 
+def _undo_findings() -> None:
+    """Between trials: the findings, their tasks, notices and suspensions undone (bench only)."""
+    with transaction.atomic(durable=True), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM integrity_finding")
+        cursor.execute("DELETE FROM cases_task")
+        cursor.execute("DELETE FROM core_outboxmessage")
+        cursor.execute("DELETE FROM core_recordednotice")
+        cursor.execute(
+            "UPDATE benefits_entitlement SET status = 'active', held_from = NULL "
+            "WHERE status = 'suspended'"
+        )
+
+
 def _truncate_contributions() -> None:
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE registry_contribution")
@@ -301,26 +314,33 @@ def run(quick: bool) -> None:
         path = tmp / "deaths.csv"
         malformed = _deaths_file(path, file_rows, watched, known)
 
-        # 1. The comparison: plain SQL first, then tongban import, then the same file again.
-        plain_seconds, plain_matched = _plain_semi_join(path)
-        _expect(plain_matched == true_matches, f"plain SQL matched {plain_matched}")
+        # 1. The comparison: two trials, each plain SQL then tongban import on the same state
+        # (the findings of the first trial undone between them); then the same file again.
+        plain_runs: list[float] = []
+        import_runs: list[float] = []
         summary: ImportSummary | None = None
 
         def tongban_import() -> None:
             nonlocal summary
             summary = import_file(kind="deaths", path=path, actor=BENCH_ACTOR, as_of=AS_OF)
 
-        import_seconds = timed(tongban_import)
-        assert summary is not None
-        first = summary
-        _expect(first.changed == true_matches, f"the import found {first.changed} matches")
-        _expect(
-            len({e.row for e in first.rejected}) == malformed, f"rows rejected: {first.lines()[:4]}"
-        )
+        for trial in range(2):
+            if trial:
+                _undo_findings()
+            plain_seconds, plain_matched = _plain_semi_join(path)
+            _expect(plain_matched == true_matches, f"plain SQL matched {plain_matched}")
+            plain_runs.append(plain_seconds)
+            import_runs.append(timed(tongban_import))
+            assert summary is not None
+            first = summary
+            _expect(first.changed == true_matches, f"the import found {first.changed} matches")
+            _expect(
+                len({e.row for e in first.rejected}) == malformed,
+                f"rows rejected: {first.lines()[:4]}",
+            )
         again_seconds = timed(tongban_import)
         assert summary is not None
         _expect(summary.changed == 0, "loading the file again changed something")
-        plain_again, _ = _plain_semi_join(path)
         peer = _duckdb(path, tmp)
 
         # 2. Real-time checks on a contributions import.
@@ -346,7 +366,8 @@ def run(quick: bool) -> None:
 
     off = statistics.median(off_runs)
     on = statistics.median(on_runs)
-    plain_best = min(plain_seconds, plain_again)
+    plain_best = min(plain_runs)
+    import_seconds = min(import_runs)
     duck = (
         f"| DuckDB {peer['version']} on the same extract (read_csv + semi-join, 2 threads, "
         f"best of 2; reference) | {peer['seconds']:.2f} | {file_rows / float(peer['seconds']):,.0f} "  # type: ignore[arg-type]
@@ -363,8 +384,8 @@ def run(quick: bool) -> None:
 
 | path | seconds | rows/s | ratio to plain SQL |
 |---|---:|---:|---:|
-| plain SQL: `COPY` into an unlogged table + `WHERE id_number IN (watched)` (baseline, best of 2) | {plain_best:.2f} | {file_rows / plain_best:,.0f} | 1.00 |
-| `tongban import deaths`: read, check every line, load, match, {true_matches:,} findings with suspensions, tasks, audit rows and notices | {import_seconds:.2f} | {file_rows / import_seconds:,.0f} | **{import_seconds / plain_best:.2f}** |
+| plain SQL: `COPY` into an unlogged table + `WHERE id_number IN (watched)` (baseline, best of 2: {", ".join(f"{t:.2f}" for t in plain_runs)}) | {plain_best:.2f} | {file_rows / plain_best:,.0f} | 1.00 |
+| `tongban import deaths`: read, check every line, load, match, {true_matches:,} findings with suspensions, tasks, audit rows and notices (best of 2: {", ".join(f"{t:.2f}" for t in import_runs)}) | {import_seconds:.2f} | {file_rows / import_seconds:,.0f} | **{import_seconds / plain_best:.2f}** |
 | the same file again (nothing new) | {again_seconds:.2f} | {file_rows / again_seconds:,.0f} | {again_seconds / plain_best:.2f} |
 {duck}
 

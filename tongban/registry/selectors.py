@@ -295,3 +295,30 @@ def contribution_months_for(
 def person_table() -> str:
     """The persons table, for set-based matching that joins a staging table in SQL."""
     return Person._meta.db_table
+
+
+def spells_by_person(*, person_ids: Iterable[int]) -> dict[int, list[InsuranceSpell]]:
+    """Every spell of these people (with region), oldest first; one query per few thousand."""
+    wanted = sorted(set(person_ids))
+    found: dict[int, list[InsuranceSpell]] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        for spell in (
+            InsuranceSpell.objects.filter(person_id__in=wanted[start : start + LOOKUP_CHUNK])
+            .select_related("region")
+            .order_by("person_id", "start_date", "id")
+        ):
+            found.setdefault(spell.person_id, []).append(spell)
+    return found
+
+
+def moves_by_person(*, person_ids: Iterable[int]) -> dict[int, list[RelationshipMove]]:
+    wanted = sorted(set(person_ids))
+    found: dict[int, list[RelationshipMove]] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        for move in (
+            RelationshipMove.objects.filter(person_id__in=wanted[start : start + LOOKUP_CHUNK])
+            .select_related("region")
+            .order_by("person_id", "moved_on", "id")
+        ):
+            found.setdefault(move.person_id, []).append(move)
+    return found

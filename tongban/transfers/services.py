@@ -40,10 +40,10 @@ from tongban.regions.selectors import agency_for_region, region_get
 from tongban.registry.hooks import ResidencesChanged, SpellsStarted
 from tongban.registry.selectors import (
     insured_region_among,
-    moves_of,
+    moves_by_person,
     person_by_pk,
     person_get,
-    spells_of,
+    spells_by_person,
 )
 from tongban.registry.services import person_residence_change, relationship_move_record
 from tongban.rules.params import as_choice, as_flag, default_parameters
@@ -63,39 +63,39 @@ def _system(region_id: int) -> Actor:
 
 
 def on_spells_started(event: SpellsStarted) -> None:
-    """``registry.spells_started``: record a transfer where the relationship changed region."""
-    by_person: dict[int, list[int]] = defaultdict(list)
+    """``registry.spells_started``: record a transfer where the relationship changed region.
+
+    Set-based: the spells and moves of all the people are read at once; only those whose
+    insured region changed cost more.
+    """
+    new_ids: dict[int, set[int]] = defaultdict(set)
     starts: dict[int, date] = {}
     for spell in event.spells:
-        by_person[spell.person_id].append(spell.spell_id)
+        new_ids[spell.person_id].add(spell.spell_id)
         starts[spell.person_id] = max(
             starts.get(spell.person_id, spell.start_date), spell.start_date
         )
-    for person_id in sorted(by_person):
-        _transfer_for_new_spells(
-            person_id=person_id,
-            new_spell_ids=set(by_person[person_id]),
-            on=max(event.as_of, starts[person_id]),
-            as_of=event.as_of,
+    spells = spells_by_person(person_ids=new_ids)
+    moves = moves_by_person(person_ids=new_ids)
+    for person_id in sorted(new_ids):
+        on = max(event.as_of, starts[person_id])
+        theirs, fresh = spells.get(person_id, []), new_ids[person_id]
+        before = insured_region_among(
+            [s for s in theirs if s.pk not in fresh], moves.get(person_id, []), on
         )
+        after = insured_region_among(theirs, moves.get(person_id, []), on)
+        if before is None or after is None or before.pk == after.pk:
+            continue  # a first spell is an enrolment, not a transfer; same region: nothing moves
+        holder = next((s for s in theirs if s.pk in fresh and s.region_id == after.pk), None)
+        if holder is not None:
+            _transfer_new_spell(
+                person_id=person_id, before=before, after=after, holder=holder, as_of=event.as_of
+            )
 
 
-def _transfer_for_new_spells(
-    *, person_id: int, new_spell_ids: set[int], on: date, as_of: date
+def _transfer_new_spell(
+    *, person_id: int, before: Any, after: Any, holder: Any, as_of: date
 ) -> Transfer | None:
-    person = person_by_pk(pk=person_id)
-    spells = spells_of(person=person)
-    moves = moves_of(person=person)
-    before = insured_region_among([s for s in spells if s.pk not in new_spell_ids], moves, on)
-    after = insured_region_among(spells, moves, on)
-    if before is None or after is None or before.pk == after.pk:
-        return None  # a first spell is an enrolment, not a transfer; same region: nothing moves
-    holder = next(
-        (s for s in spells if s.pk in new_spell_ids and s.region_id == after.pk),
-        None,
-    )
-    if holder is None:
-        return None
     if Transfer.objects.filter(
         person_id=person_id, kind=Transfer.Kind.NEW_SPELL, effective_date=holder.start_date,
         to_region=after,
