@@ -227,9 +227,8 @@ def test_a_regular_file_on_either_path_gives_the_same_line_numbers(path_kind, tm
     ]
 
 
-def test_a_file_that_is_not_utf8_is_refused_on_either_path(path_kind, tmp_path):
-    if path_kind == "fast":
-        pytest.skip("the file-level path falls back to the generic one, which refuses it")
+def test_a_file_that_is_not_utf8_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(comparison.ComparisonKind, "load_file", lambda self, **kw: None)
     path = tmp_path / "deaths.csv"
     path.write_bytes(b"id_number,date\n" + "张三".encode("gbk") + b",2026-10-01\n")
     from tongban.core.errors import InvalidInput
