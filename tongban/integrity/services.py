@@ -59,6 +59,7 @@ FINDING_DECIDED = "integrity.finding_decided"
 REVIEW_WORKING_DAYS = 10  # the agency decides within 10 working days (demo, like a claim)
 FAMILY_WORKING_DAYS = 10
 REAL_TIME = Actor.system("real-time check (实时比对)")
+FINDING_LOCK = 7302  # the advisory-lock class of findings, per person
 
 # The stop a confirmation decides, by the finding's source (Regulation art. 15; SIL art. 51).
 STOP_KIND = {
@@ -121,9 +122,14 @@ def findings_raise(*, actor: Actor, candidates: list[Candidate], found_on: date)
     if not candidates:
         return []
     if connection.vendor == "postgresql":
-        # Two loads of the same file at once: the second waits here, then finds the keys taken.
+        # The same evidence from two transactions at once (a file loaded twice, a hire and the
+        # national file): the second waits for the first per person, then finds the key taken.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('integrity.findings_raise'))")
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::bigint << 32 | k) "
+                "FROM unnest(%s::bigint[]) AS k ORDER BY k",
+                [FINDING_LOCK, sorted({c.person_id for c in candidates})],
+            )
     known = _known_keys(c.dedup_key for c in candidates)
     fresh: list[Candidate] = []
     for candidate in candidates:
