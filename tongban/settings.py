@@ -1,7 +1,7 @@
 """Django settings for Tongban.
 
 Everything a deployment changes comes from the environment:
-``DATABASE_URL`` (default: SQLite under ``var/``), ``TONGBAN_VAR_DIR``,
+``DATABASE_URL`` (default: SQLite under ``var/``), ``TONGBAN_VAR_DIR``, ``TONGBAN_NOTIFIER``,
 ``TONGBAN_SECRET_KEY``, ``TONGBAN_DEBUG``, ``TONGBAN_ALLOWED_HOSTS``.
 """
 
@@ -143,6 +143,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # The bank's payment files, written by payment runs (never committed).
 BANK_DIR = VAR_DIR / "bank"
+
+# Who sends notices to people (core.notices.Notifier). The default records them and sends
+# nothing (demo); production names its SMS gateway client's class here.
+TONGBAN_NOTIFIER = os.environ.get("TONGBAN_NOTIFIER", "tongban.core.notices.RecordingNotifier")
 
 LOGGING = {
     "version": 1,

@@ -46,6 +46,11 @@ class Entitlement(models.Model):
         help_text="First month no longer payable (exclusive); moves on a stop",
     )
     months = models.PositiveSmallIntegerField(default=0)
+    held_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="A suspension holds the months from this one on (first day); None: none held",
+    )
     months_paid = models.PositiveSmallIntegerField(default=0)
     months_forfeited = models.PositiveSmallIntegerField(
         default=0,
@@ -76,6 +81,10 @@ class Entitlement(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(months_paid__lte=F("months")), name="entitlement_paid_within_months"
+            ),
+            models.CheckConstraint(
+                condition=Q(held_from__isnull=True) | Q(held_from__day=1),
+                name="entitlement_held_from_first_day",
             ),
             models.CheckConstraint(
                 condition=(Q(monthly_amount_fen__isnull=True) | Q(monthly_amount_fen__gte=0))

@@ -6,7 +6,7 @@
    of every entitlement of the fund that is payable by that month and not yet paid
    (arrears included), medical premiums beside them, one-off items once, re-issues of
    returned payments whose bank details were corrected; suspended entitlements' months
-   are created ``held``. The unique constraint on live payments per (entitlement, period,
+   are created ``held`` from the month the suspension holds (``held_from``). The unique constraint on live payments per (entitlement, period,
    kind) makes a second insert a no-op;
 3. recovers open overpayments by offset against the new payments;
 4. marks the payments sent, with the bank details they go to;
@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Sum
 
 from tongban.benefits.models import (
     MEDICAL_SUBJECT,
@@ -166,6 +166,11 @@ def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime) -> int:
     values, month_params = _months_values(run.month)
     cast_date = "%s" if connection.vendor == "sqlite" else "CAST(%s AS date)"
     table = Payment._meta.db_table
+    # Held by a suspension: from its held_from month on (or every month, when none is recorded).
+    held = (
+        "((e.held_from IS NOT NULL AND m.month >= e.held_from) "
+        "OR (e.held_from IS NULL AND e.status = 'suspended'))"
+    )
     reference = _concat(
         "'P'", "r.code", "'-'", "m.ym", "'-'", _text("e.id"), "'-'", "k.letter",
         "COALESCE('-' || " + _text("gone.n") + ", '')",
@@ -191,8 +196,8 @@ def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime) -> int:
             m.month,
             CASE k.kind WHEN 'benefit' THEN e.monthly_amount_fen WHEN 'medical' THEN e.medical_premium_fen
                 ELSE e.amount_fen END,
-            CASE WHEN e.status = 'suspended' THEN 'held' ELSE 'scheduled' END,
-            CASE WHEN e.status = 'suspended' THEN 'suspended' ELSE '' END,
+            CASE WHEN {held} THEN 'held' ELSE 'scheduled' END,
+            CASE WHEN {held} THEN 'suspended' ELSE '' END,
             NULL, '', '', '', 0, {cast_date}
         FROM {Entitlement._meta.db_table} e
         JOIN regions_region r ON r.id = e.paying_region_id
@@ -235,6 +240,10 @@ def _insert_reissues(run: PaymentRun, region_id: int, now: datetime) -> int:
     """Returned payments whose person's bank details have changed since: paid again."""
     returned = (
         Payment.objects.filter(paying_region_id=region_id, status="returned", reissue__isnull=True)
+        .exclude(  # a suspension holds re-issues of its months too
+            Q(entitlement__held_from__isnull=False, period__gte=F("entitlement__held_from"))
+            | Q(entitlement__held_from__isnull=True, entitlement__status="suspended")
+        )
         .select_related("person")
         .order_by("reference")
     )

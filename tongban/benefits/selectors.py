@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
-from tongban.benefits.models import Entitlement, Overpayment, Payment, PaymentRun
+from tongban.benefits.models import MONTHLY_ITEMS, Entitlement, Overpayment, Payment, PaymentRun
 from tongban.core.errors import NotFound
 
 
@@ -71,3 +73,40 @@ def overpayment_get(*, overpayment_id: int) -> Overpayment:
     if overpayment is None:
         raise NotFound(f"No overpayment {overpayment_id}.", code="unknown_overpayment")
     return overpayment
+
+
+RUNNING = ("active", "suspended")
+
+
+def running_entitlements_for(*, person_ids: Iterable[int]) -> list[Entitlement]:
+    """Running monthly entitlements (UI benefit, unemployment subsidy) of these people, set-based:
+    one query per few thousand ids. Real-time checks and transfers look only at these."""
+    ids = sorted(set(person_ids))
+    found: list[Entitlement] = []
+    for start in range(0, len(ids), 5000):
+        found.extend(
+            Entitlement.objects.select_related("paying_region")
+            .filter(
+                person_id__in=ids[start : start + 5000],
+                status__in=RUNNING,
+                item_code__in=MONTHLY_ITEMS,
+            )
+            .order_by("person_id", "id")
+        )
+    return found
+
+
+def entitlements_by_ids(*, ids: Iterable[int]) -> dict[int, Entitlement]:
+    return {
+        e.pk: e for e in Entitlement.objects.select_related("paying_region").filter(pk__in=set(ids))
+    }
+
+
+def running_person_ids_sql() -> str:
+    """SQL selecting the person ids with a running monthly entitlement (for set-based matching
+    that joins a staging table; the statement belongs to the owner of the table)."""
+    items = ", ".join(f"'{code}'" for code in MONTHLY_ITEMS)
+    return (
+        f"SELECT person_id FROM {Entitlement._meta.db_table} "
+        f"WHERE status IN ('active', 'suspended') AND item_code IN ({items})"
+    )

@@ -7,7 +7,14 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
+from tongban.benefits.hooks import (
+    ENTITLEMENT_ENDED,
+    ENTITLEMENT_RESUMED,
+    EntitlementEnded,
+    EntitlementResumed,
+)
 from tongban.benefits.models import (
     MONTHLY_ITEMS,
     SUBJECTS,
@@ -18,9 +25,10 @@ from tongban.benefits.models import (
 )
 from tongban.core import clock
 from tongban.core.actors import Actor
-from tongban.core.audit import audit_record
+from tongban.core.audit import AuditItem, audit_record, audit_record_many
 from tongban.core.errors import Conflict, InvalidInput, NotFound
-from tongban.core.months import add_months, month_of
+from tongban.core.hooks import publish
+from tongban.core.months import add_months, month_of, months_between
 from tongban.core.outbox import outbox_emit
 from tongban.core.transactions import entrypoint, require_transaction
 from tongban.ledger import services as ledger
@@ -101,6 +109,9 @@ def entitlement_create(
 
 
 ENTITLEMENT_STOPPED = "benefits.entitlement_stopped"
+ENTITLEMENT_SUSPENDED = "benefits.entitlement_suspended"
+ENTITLEMENT_MOVED = "benefits.entitlement_moved"
+SUSPENDED = "suspended"  # the hold reason of payments held by a suspension
 STOP_KINDS = (
     "reemployment",
     "conscription",
@@ -108,6 +119,8 @@ STOP_KINDS = (
     "pension_start",
     "imprisonment",
     "refusal",
+    "death",
+    "other_province_benefit",
 )
 
 
@@ -238,6 +251,12 @@ def entitlement_stop(
             "on": on.isoformat(),
         },
     )
+    publish(
+        ENTITLEMENT_ENDED,
+        EntitlementEnded(
+            entitlement_id=entitlement.pk, person_id=entitlement.person_id, kind=kind, on=on
+        ),
+    )
     return StopResult(entitlement, cancelled, overpayment, explanation)
 
 
@@ -295,3 +314,306 @@ def overpayment_repay(
         subject_id=overpayment.pk, data={"amount_fen": amount_fen, "reference": reference},
     )  # fmt: skip
     return recovery
+
+
+# ---- suspension (暂停) and resumption: a data match holds payments until a person decides ----
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """Hold an entitlement's payments from ``from_date``'s month; ``reference`` says why."""
+
+    entitlement_id: int
+    from_date: date
+    reference: str
+    office_code: str
+
+
+def entitlements_suspend(*, actor: Actor, suspensions: list[Suspension]) -> list[int]:
+    """Suspend running entitlements, set-based, in the caller's transaction.
+
+    An active entitlement becomes ``suspended``; its scheduled payments (and those held only
+    for want of a bank account) from the suspension month on are held with reason
+    ``suspended``, and every later run creates its months held (``benefits.payrun``). An
+    entitlement already suspended stays so. Returns the ids that were active and now are not.
+    """
+    require_transaction("entitlements_suspend")
+    if not suspensions:
+        return []
+    wanted = {s.entitlement_id: s for s in suspensions}
+    locked = list(
+        Entitlement.objects.select_for_update(of=("self",))
+        .filter(pk__in=sorted(wanted), status__in=["active", "suspended"])
+        .order_by("id")
+        .values_list("id", "status")
+    )
+    changed = [pk for pk, status in locked if status == Entitlement.Status.ACTIVE]
+    Entitlement.objects.filter(pk__in=changed).update(status=Entitlement.Status.SUSPENDED)
+    by_month: dict[date, list[int]] = {}
+    for pk, _ in locked:
+        by_month.setdefault(month_of(wanted[pk].from_date), []).append(pk)
+    for month, ids in sorted(by_month.items()):
+        Entitlement.objects.filter(pk__in=ids).filter(
+            Q(held_from__isnull=True) | Q(held_from__gt=month)
+        ).update(held_from=month)
+        Payment.objects.filter(
+            entitlement_id__in=ids, period__gte=month, status__in=["scheduled", "held"]
+        ).exclude(hold_reason=SUSPENDED).update(status="held", hold_reason=SUSPENDED)
+    audit_record_many(
+        actor=actor,
+        items=[
+            AuditItem(
+                event_type="entitlement_suspended",
+                subject_type="entitlement",
+                subject_id=pk,
+                office_code=wanted[pk].office_code,
+                data={
+                    "from": wanted[pk].from_date.isoformat(),
+                    "because": wanted[pk].reference,
+                    "was": status,
+                },
+            )
+            for pk, status in locked
+        ],
+    )
+    if changed:
+        outbox_emit(  # one event for the batch
+            ENTITLEMENT_SUSPENDED,
+            {"suspended": [{"entitlement_id": pk, "from": wanted[pk].from_date.isoformat()}
+                           for pk in changed]},
+        )  # fmt: skip
+    return changed
+
+
+def entitlement_resume(
+    *, actor: Actor, entitlement_id: int, reasons: list[str], office_code: str, on: date
+) -> Entitlement:
+    """Lift a suspension: active again; months held by it are scheduled for the next run."""
+    require_transaction("entitlement_resume")
+    entitlement = (
+        Entitlement.objects.select_for_update(of=("self",)).filter(pk=entitlement_id).first()
+    )
+    if entitlement is None:
+        raise NotFound(f"No entitlement {entitlement_id}.", code="unknown_entitlement")
+    if entitlement.status != Entitlement.Status.SUSPENDED:
+        raise Conflict("This entitlement is not suspended.", code="not_suspended")
+    entitlement.status = Entitlement.Status.ACTIVE
+    entitlement.held_from = None
+    entitlement.save(update_fields=["status", "held_from"])
+    released = Payment.objects.filter(
+        entitlement=entitlement, status="held", hold_reason=SUSPENDED
+    ).update(status="scheduled", hold_reason="")
+    audit_record(
+        actor=actor,
+        event_type="entitlement_resumed",
+        subject_type="entitlement",
+        subject_id=entitlement.pk,
+        office_code=office_code,
+        data={"reasons": reasons, "released_payments": released},
+    )
+    outbox_emit(ENTITLEMENT_RESUMED, {"entitlement_id": entitlement.pk, "released": released})
+    publish(
+        ENTITLEMENT_RESUMED,
+        EntitlementResumed(entitlement_id=entitlement.pk, person_id=entitlement.person_id, on=on),
+    )
+    return entitlement
+
+
+def entitlement_holds_release(
+    *,
+    actor: Actor,
+    entitlement_id: int,
+    before: date | None,
+    reference: str,
+    office_code: str,
+) -> int:
+    """Payments a suspension held for months before ``before`` (all, if None) are payable after
+    all: scheduled for the next run. The entitlement's status is left as it is."""
+    require_transaction("entitlement_holds_release")
+    Entitlement.objects.select_for_update(of=("self",)).filter(pk=entitlement_id).first()
+    held = Payment.objects.filter(
+        entitlement_id=entitlement_id, status="held", hold_reason=SUSPENDED
+    )
+    if before is not None:
+        held = held.filter(period__lt=month_of(before))
+    released = held.update(status="scheduled", hold_reason="")
+    # Later runs hold from ``before`` on (another finding still open), or nothing at all.
+    Entitlement.objects.filter(pk=entitlement_id).update(
+        held_from=month_of(before) if before is not None else None
+    )
+    if released:
+        audit_record(
+            actor=actor, event_type="held_payments_released", subject_type="entitlement",
+            subject_id=entitlement_id, office_code=office_code,
+            data={"payments": released, "before": before.isoformat() if before else None,
+                  "because": reference},
+        )  # fmt: skip
+    return released
+
+
+def entitlement_holds_cancel(
+    *, actor: Actor, entitlement_id: int, from_month: date, reference: str, office_code: str
+) -> int:
+    """Payments a suspension held from ``from_month`` on are not due (a confirmed finding about an
+    entitlement that had already ended for another reason, dated later): cancelled."""
+    require_transaction("entitlement_holds_cancel")
+    entitlement = (
+        Entitlement.objects.select_for_update(of=("self",)).filter(pk=entitlement_id).first()
+    )
+    if entitlement is None:
+        raise NotFound(f"No entitlement {entitlement_id}.", code="unknown_entitlement")
+    first = month_of(from_month)
+    if entitlement.status == Entitlement.Status.ENDED:
+        # Months from here on are not due at all: the end moves back to the held month.
+        entitlement.held_from = None
+        if entitlement.end_month is not None and entitlement.end_month > first:
+            entitlement.end_month = max(first, entitlement.start_month or first)
+        entitlement.save(update_fields=["held_from", "end_month"])
+    cancelled = Payment.objects.filter(
+        entitlement_id=entitlement_id, status="held", hold_reason=SUSPENDED,
+        period__gte=month_of(from_month),
+    ).update(status="cancelled")  # fmt: skip
+    if cancelled:
+        audit_record(
+            actor=actor, event_type="held_payments_cancelled", subject_type="entitlement",
+            subject_id=entitlement_id, office_code=office_code,
+            data={"payments": cancelled, "from": from_month.isoformat(), "because": reference},
+        )  # fmt: skip
+    return cancelled
+
+
+# ---- a recipient's entitlement follows them to another region's fund (关系转移) ----
+
+
+@dataclass(frozen=True)
+class EntitlementMove:
+    """The old entitlement, ended where the old fund stops paying, and its continuation."""
+
+    old: Entitlement
+    new: Entitlement
+    switch_month: date  # the first month the new fund pays
+    months: int  # months moved
+    benefit_fen: int  # the remaining benefit: months × the decided monthly amount
+    medical_fen: int  # the medical premiums for those months
+
+
+def entitlement_move(
+    *,
+    actor: Actor,
+    entitlement_id: int,
+    to_region_id: int,
+    moved_on: date,
+    reference: str,
+    office_code: str,
+) -> EntitlementMove:
+    """End an active UI entitlement where its fund stops paying and continue it in another fund.
+
+    The new fund pays from the first month the old fund has not paid (no live payment yet),
+    never earlier than the month of the move: funds never pay each other's people in the same
+    month. The continuation keeps the decided monthly amount and medical premium and has the
+    remaining months; its ``application_reference`` is the transfer's reference (the link).
+    In the caller's transaction; the inter-fund posting is the caller's (transfers).
+    """
+    require_transaction("entitlement_move")
+    old = (
+        Entitlement.objects.select_for_update(of=("self",))
+        .select_related("paying_region")
+        .filter(pk=entitlement_id)
+        .first()
+    )
+    if old is None:
+        raise NotFound(f"No entitlement {entitlement_id}.", code="unknown_entitlement")
+    if old.status != Entitlement.Status.ACTIVE or old.item_code != "ui_benefit":
+        raise Conflict("Only an active UI benefit moves to another fund.", code="not_movable")
+    if old.paying_region_id == to_region_id:
+        raise InvalidInput.of("to_region", "same_fund", "The entitlement is already paid there.")
+    assert old.start_month is not None  # a monthly item has both
+    assert old.end_month is not None
+    last_paid = (
+        Payment.objects.filter(
+            entitlement=old, kind="benefit", status__in=["scheduled", "sent", "settled", "held"]
+        )
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    switch = max(old.start_month, month_of(moved_on))
+    if last_paid is not None:
+        switch = max(switch, add_months(last_paid, 1))
+    switch = min(switch, old.end_month)
+    months = months_between(switch, old.end_month)
+    if months <= 0:
+        raise Conflict(
+            "Every month of this benefit is already paid or on its way; nothing is left to move.",
+            code="nothing_to_move",
+        )
+    original_end = old.end_month
+    old.months = months_between(old.start_month, switch)
+    old.end_month = switch
+    old.status = Entitlement.Status.ENDED
+    old.ended_on = switch
+    old.end_reason = "transferred"
+    old.months_forfeited = 0
+    old.save(
+        update_fields=[
+            "months",
+            "end_month",
+            "status",
+            "ended_on",
+            "end_reason",
+            "months_forfeited",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        event_type="entitlement_transferred_out",
+        subject_type="entitlement",
+        subject_id=old.pk,
+        office_code=office_code,
+        data={"transfer": reference, "switch_month": f"{switch:%Y-%m}", "months_moved": months},
+    )
+    new = Entitlement.objects.create(
+        person_id=old.person_id,
+        item_code=old.item_code,
+        application_reference=reference,
+        paying_region_id=to_region_id,
+        start_month=switch,
+        end_month=original_end,
+        months=months,
+        monthly_amount_fen=old.monthly_amount_fen,
+        medical_premium_fen=old.medical_premium_fen,
+        contribution_months_used=old.contribution_months_used,
+        determined_on=moved_on,
+        explanation={
+            **old.explanation,
+            "continues": old.application_reference,
+            "transfer": reference,
+        },
+        parameter_set_version=old.parameter_set_version,
+        catalogue_version=old.catalogue_version,
+        created_at=clock.now(),
+    )
+    audit_record(
+        actor=actor,
+        event_type="entitlement_transferred_in",
+        subject_type="entitlement",
+        subject_id=new.pk,
+        office_code=office_code,
+        data={"transfer": reference, "continues": old.pk, "months": months},
+    )
+    outbox_emit(
+        ENTITLEMENT_CREATED,
+        {"entitlement_id": new.pk, "person_id": new.person_id, "item": new.item_code},
+    )
+    outbox_emit(
+        ENTITLEMENT_MOVED,
+        {"from": old.pk, "to": new.pk, "transfer": reference, "months": months},
+    )
+    return EntitlementMove(
+        old=old,
+        new=new,
+        switch_month=switch,
+        months=months,
+        benefit_fen=months * (old.monthly_amount_fen or 0),
+        medical_fen=months * (old.medical_premium_fen or 0),
+    )

@@ -57,6 +57,10 @@ class PersonView:
     def insured_spell(self, as_of: date) -> Any:
         return self.record.insured_spell(as_of)
 
+    def insured_region(self, as_of: date) -> Any:
+        """Where the UI relationship is (the newest spell start or recorded move)."""
+        return self.record.insured_region(as_of)
+
     def running_ui_entitlement(self) -> Any:
         return next(
             (e for e in self.entitlements if e.item_code == "ui_benefit" and e.status in RUNNING),
@@ -68,6 +72,7 @@ class PersonView:
         data = data or {}
         person = self.person
         insured = self.insured_spell(as_of)
+        region = self.insured_region(as_of)
         contest = _contest(data)
         # A contest concerns the separation that ended the spell holding the relationship.
         contested_spell_id = insured.pk if insured is not None and insured.end_date else None
@@ -114,7 +119,7 @@ class PersonView:
         return rf.PersonFacts(
             birth_date=person.birth_date,
             sex=person.sex,
-            insured_region_code=insured.region.code if insured else None,
+            insured_region_code=region.code if region else None,
             contributions=months,
             spells=spells,
             determinations=determinations,
@@ -195,7 +200,7 @@ class PersonView:
     def snapshot(self, *, as_of: date) -> dict[str, Any]:
         """What the registry says, as pulled at acceptance: the case's "zero materials"."""
         person = self.person
-        insured = self.insured_spell(as_of)
+        insured = self.insured_region(as_of)
         by_region: dict[str, set[date]] = {}
         for month, region in self.record.contributions_until(as_of):
             by_region.setdefault(region, set()).add(month)
@@ -208,7 +213,7 @@ class PersonView:
                 "sex": person.sex,
                 "residence_region": person.residence_region.code,
             },
-            "insured_region": insured.region.code if insured else None,
+            "insured_region": insured.code if insured else None,
             "spells": [
                 {
                     "region": s.region.code,

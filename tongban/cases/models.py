@@ -124,15 +124,35 @@ class Application(models.Model):
         return f"{self.reference} {self.item_code} ({self.status})"
 
 
+APPLICATION_STAGES = ("initial_review", "re_review")
+
+
 class Task(models.Model):
-    """A piece of work in an office's queue: an initial review or a re-review of an application."""
+    """A piece of work in an office's queue: an initial review or a re-review of an application,
+    or work about a subject another context owns (a data-comparison finding's review, the
+    invitation of a deceased recipient's family), named by that subject's ``reference``.
+
+    One table, one id sequence, one queue: task ids never collide, ``GET /tasks`` lists every
+    kind oldest first, and the office check is the same for all. The subject's own table links
+    to its task (``integrity.Finding.task``); this table never points up to a higher layer.
+    """
 
     class Stage(models.TextChoices):
         INITIAL_REVIEW = "initial_review", "initial review"
         RE_REVIEW = "re_review", "re-review"
+        FINDING_REVIEW = "finding_review", "review of a data-comparison finding"
+        FAMILY_INVITATION = "family_invitation", "invite the family to claim (funeral, survivors)"
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="tasks")
-    stage = models.CharField(max_length=16, choices=Stage.choices)
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="tasks", null=True, blank=True
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reference = models.CharField(
+        max_length=32, blank=True, default="", help_text="The subject's reference (not cases')"
+    )
+    stage = models.CharField(max_length=20, choices=Stage.choices)
     office = models.ForeignKey("regions.Office", on_delete=models.PROTECT, related_name="+")
     is_open = models.BooleanField(default=True)
     created_at = models.DateTimeField()
@@ -146,6 +166,22 @@ class Task(models.Model):
                 condition=Q(is_open=True),
                 name="one_open_task_per_application",
             ),
+            models.UniqueConstraint(
+                fields=["stage", "reference"],
+                condition=Q(is_open=True, application__isnull=True),
+                name="one_open_task_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(stage__in=APPLICATION_STAGES, application__isnull=False)
+                    | (
+                        ~Q(stage__in=APPLICATION_STAGES)
+                        & Q(application__isnull=True, person__isnull=False)
+                        & ~Q(reference="")
+                    )
+                ),
+                name="task_subject_matches_stage",
+            ),
         ]
         indexes = [
             models.Index(
@@ -154,6 +190,10 @@ class Task(models.Model):
                 name="task_open_queue_idx",
             ),
         ]
+
+    @property
+    def is_about_application(self) -> bool:
+        return self.application_id is not None
 
     def __str__(self) -> str:
         return f"task #{self.pk} {self.stage} @ {self.office_id}"

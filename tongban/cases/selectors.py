@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from tongban.cases.models import Application, Archive, Task, Transition
+from tongban.cases.models import OPEN_STATUSES, Application, Archive, Task, Transition
 from tongban.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tongban.regions.selectors import StaffInfo
 
@@ -92,10 +92,10 @@ class QueueFilter:
 def office_queue(
     *, office_id: int, as_of: date, filters: QueueFilter | None = None
 ) -> QuerySet[Task]:
-    """Open tasks of an office, oldest first."""
+    """Open tasks about applications of an office, oldest first (the workbench's case queue)."""
     filters = filters or QueueFilter()
     tasks = (
-        Task.objects.filter(office_id=office_id, is_open=True)
+        Task.objects.filter(office_id=office_id, is_open=True, application__isnull=False)
         .select_related("application__person", "application__accepting_office", "office")
         .order_by("created_at", "id")
     )
@@ -145,3 +145,62 @@ def _did_initial_review(application: Application, user_id: int) -> bool:
         outcome="approve",
         actor_user_id=user_id,
     ).exists()
+
+
+def office_tasks(
+    *, office_id: int, as_of: date, filters: QueueFilter | None = None
+) -> QuerySet[Task]:
+    """Every open task of an office, oldest first: case reviews and tasks about other subjects
+    (``finding_review``, ``family_invitation``), as ``GET /tasks`` lists them."""
+    filters = filters or QueueFilter()
+    tasks = (
+        Task.objects.filter(office_id=office_id, is_open=True)
+        .select_related("application__person", "application__accepting_office", "office", "person")
+        .order_by("created_at", "id")
+    )
+    if filters.stage:
+        tasks = tasks.filter(stage=filters.stage)
+    if filters.item_code:
+        tasks = tasks.filter(application__item_code=filters.item_code)
+    if filters.overdue_only:
+        tasks = tasks.filter(due_date__lt=as_of)
+    return tasks
+
+
+def task_get(*, task_id: int) -> Task:
+    """One task (any kind) with its office; NotFound when there is none."""
+    task = (
+        Task.objects.select_related("office__region", "application", "person")
+        .filter(pk=task_id)
+        .first()
+    )
+    if task is None:
+        raise NotFound(f"No task {task_id}.", code="unknown_task")
+    return task
+
+
+def open_paying_applications_for(*, person_ids: list[int]) -> list[Application]:
+    """Open applications for items that pay money, of these people (comparison matching)."""
+    found: list[Application] = []
+    ids = sorted(set(person_ids))
+    for start in range(0, len(ids), 5000):
+        found.extend(
+            _base()
+            .filter(
+                person_id__in=ids[start : start + 5000],
+                status__in=OPEN_STATUSES,
+                pays_money=True,
+            )
+            .prefetch_related("tasks__office")
+            .order_by("person_id", "id")
+        )
+    return found
+
+
+def open_paying_application_person_ids_sql() -> str:
+    """SQL selecting the person ids with an open application for an item that pays money."""
+    statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    return (
+        f"SELECT person_id FROM {Application._meta.db_table} "
+        f"WHERE status IN ({statuses}) AND pays_money"
+    )

@@ -37,7 +37,7 @@ from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from tongban.core.outbox import outbox_emit
-from tongban.core.transactions import entrypoint
+from tongban.core.transactions import entrypoint, require_transaction
 from tongban.regions.selectors import (
     StaffInfo,
     agency_for_region,
@@ -45,7 +45,7 @@ from tongban.regions.selectors import (
     office_get,
     region_get,
 )
-from tongban.registry.selectors import employer_get, person_get
+from tongban.registry.selectors import employer_get, person_by_pk, person_get
 from tongban.registry.services import registration_open
 from tongban.rules.result import Assessment
 
@@ -166,7 +166,7 @@ def _create(
     )
     snapshot = view.snapshot(as_of=as_of)
     snapshot["assessment"] = assessment.to_dict()
-    insured = view.insured_spell(as_of)
+    insured = view.insured_region(as_of)
     application = Application(
         reference=new_reference("TB", as_of),
         person=person,
@@ -179,9 +179,9 @@ def _create(
         submitted_by_user_id=acceptance.actor.user_id,
         accepting_office=office,
         accepting_region=office.region,
-        insured_region=insured.region if insured else None,
+        insured_region=insured,
         reviewing_office=(
-            agency_for_region(region_id=insured.region_id) if item.pays_money and insured else None
+            agency_for_region(region_id=insured.pk) if item.pays_money and insured else None
         ),
         data=data,
         snapshot=snapshot,
@@ -245,14 +245,14 @@ def _system_initial_review(
 
 def _route(application: Application, as_of: date, view: PersonView) -> None:
     """Assign a paying item to the agency of the insured region (docs/routing.md)."""
-    insured = view.insured_spell(as_of)
+    insured = view.insured_region(as_of)
     if insured is None:
         raise Conflict(
             "The person has never been insured, so there is no fund to pay from; reject instead.",
             code="no_insured_region",
         )
-    application.insured_region = insured.region
-    application.reviewing_office = agency_for_region(region_id=insured.region_id)
+    application.insured_region = insured
+    application.reviewing_office = agency_for_region(region_id=insured.pk)
     application.save(update_fields=["insured_region", "reviewing_office"])
 
 
@@ -484,9 +484,9 @@ def _validate_dates(data: dict[str, Any]) -> None:
 
 def _transfer_needed(view: PersonView, as_of: date) -> bool:
     """The relationship must move when contributions sit in a region other than the insured one."""
-    insured = view.insured_spell(as_of)
+    insured = view.insured_region(as_of)
     return insured is not None and any(
-        region != insured.region.code for _, region in view.record.contributions_until(as_of)
+        region != insured.code for _, region in view.record.contributions_until(as_of)
     )
 
 
@@ -588,11 +588,16 @@ def task_decide(
     """A caseworker decides a task of their own office: approve, reject or return."""
     if outcome not in ("approve", "reject", "return"):
         raise InvalidInput.of("outcome", "outcome", "outcome must be approve, reject or return.")
-    application_id = (
-        Task.objects.filter(pk=task_id).values_list("application_id", flat=True).first()
-    )
-    if application_id is None:
+    found = Task.objects.filter(pk=task_id).values_list("application_id", "stage").first()
+    if found is None:
         raise NotFound(f"No task {task_id}.", code="unknown_task")
+    application_id, stage = found
+    if application_id is None:
+        raise Conflict(
+            f"Task {task_id} is a {stage.replace('_', ' ')}, not a case review; "
+            "its own service decides it.",
+            code="not_a_case_task",
+        )
     # Lock in a fixed order: the application, then its task.
     application = (
         Application.objects.select_for_update(of=("self",))
@@ -846,6 +851,83 @@ def reemployment_report_submit(
     return application
 
 
+# ---- tasks about subjects of other contexts (findings, family invitations) ------------------
+
+
+@dataclass(frozen=True)
+class SubjectTask:
+    """A task to open in an office's queue about a subject another context owns."""
+
+    stage: str
+    office_id: int
+    person_id: int
+    reference: str
+    due_date: date
+
+
+SUBJECT_STAGES = (Task.Stage.FINDING_REVIEW, Task.Stage.FAMILY_INVITATION)
+
+
+def subject_tasks_open(*, tasks: list[SubjectTask]) -> list[Task]:
+    """Open tasks about other contexts' subjects, set-based, in the caller's transaction.
+
+    Returns the tasks in the order given (with ids), for the subjects to link to them.
+    """
+    require_transaction("subject_tasks_open")
+    for spec in tasks:
+        if spec.stage not in SUBJECT_STAGES:
+            raise ValueError(f"{spec.stage} is not a stage about another context's subject")
+    now = clock.now()
+    return Task.objects.bulk_create(
+        [
+            Task(
+                stage=spec.stage,
+                office_id=spec.office_id,
+                person_id=spec.person_id,
+                reference=spec.reference,
+                created_at=now,
+                due_date=spec.due_date,
+            )
+            for spec in tasks
+        ],
+        batch_size=2000,
+    )
+
+
+def subject_tasks_close(*, task_ids: list[int]) -> int:
+    """Close open subject tasks (decided, or their subject was settled otherwise)."""
+    require_transaction("subject_tasks_close")
+    return Task.objects.filter(pk__in=task_ids, is_open=True, application__isnull=True).update(
+        is_open=False, closed_at=clock.now()
+    )
+
+
+@entrypoint
+def ui_transfer_record(
+    *, person_id: int, to_region_id: int, data: dict[str, Any], as_of: date
+) -> Application:
+    """Item 7 done without an application (免申即办): the UI relationship moved to
+    ``to_region_id``. An application accepted by that region's agency, completed at once by the
+    system as an explicit, audited actor; the person sees it in the portal like any other."""
+    item = catalogue_current().item("ui_transfer")
+    person = person_by_pk(pk=person_id)
+    office = agency_for_region(region_id=to_region_id)
+    system = Actor(kind="system", label="automatic transfer (免申即办)", office_code=office.code)
+    view = person_view(person)
+    application = _create(
+        acceptance=Acceptance(system, "automatic", office.code),
+        item=item,
+        view=view,
+        office=office,
+        data=data,
+        as_of=as_of,
+        bundle=None,
+        registering=False,
+    )
+    _automatic(application, item, as_of, view)
+    return application
+
+
 __all__ = [
     "Acceptance",
     "BundleResult",
@@ -856,7 +938,10 @@ __all__ = [
     "application_withdraw",
     "bundle_submit",
     "reemployment_report_submit",
+    "subject_tasks_close",
+    "subject_tasks_open",
     "task_decide",
+    "ui_transfer_record",
 ]
 
 

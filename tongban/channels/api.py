@@ -13,19 +13,28 @@ from ninja import NinjaAPI
 
 from tongban.benefits.selectors import payments_of
 from tongban.cases import services as case_services
-from tongban.cases.selectors import QueueFilter, Viewer, application_get, office_queue
+from tongban.cases.selectors import QueueFilter, Viewer, application_get, office_tasks, task_get
 from tongban.cases.services import Acceptance
 from tongban.catalogue.selectors import items_list
 from tongban.channels import problems
 from tongban.channels.auth import ClientAuth, actor_for, client_of, employer_of, require, staff_of
 from tongban.channels.models import ApiClient
-from tongban.channels.presenters import application_out, overview_out, spell_out, task_out
+from tongban.channels.presenters import (
+    application_out,
+    finding_out,
+    overview_out,
+    spell_out,
+    task_out,
+    transfer_out,
+)
 from tongban.channels.schemas import (
     ApplicationIn,
     ApplicationOut,
     BundleIn,
     BundleOut,
     DecisionIn,
+    FindingCountsOut,
+    FindingOut,
     HireIn,
     ItemOut,
     OfficeOut,
@@ -38,14 +47,23 @@ from tongban.channels.schemas import (
     SpellChangeOut,
     StopIn,
     TaskOut,
+    TransferOut,
 )
 from tongban.core import clock
-from tongban.core.errors import InvalidInput
+from tongban.core.errors import Forbidden, InvalidInput, NotFound
 from tongban.core.idempotency import fingerprint, idempotent_call
 from tongban.core.identifiers import InvalidIdentifier, mask_id_number, parse_citizen_id
-from tongban.regions.selectors import offices_list
+from tongban.integrity import services as integrity_services
+from tongban.integrity.selectors import (
+    finding_counts,
+    finding_get,
+    findings_by_task,
+    findings_of_region,
+)
+from tongban.regions.selectors import offices_list, region_get
 from tongban.registry import services as registry_services
-from tongban.registry.selectors import insured_spell, person_get, separation_reasons_list
+from tongban.registry.selectors import insured_region, person_get, separation_reasons_list
+from tongban.transfers.selectors import transfers_of_region
 
 api = NinjaAPI(
     title="Tongban (通办) API",
@@ -147,10 +165,10 @@ def get_separation_reasons(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def _spell_change(spell: Any) -> dict[str, Any]:
-    current = insured_spell(person=spell.person, as_of=clock.today())
+    current = insured_region(person=spell.person, as_of=clock.today())
     return {
         "id_number": mask_id_number(spell.person.id_number),
-        "insured_region_code": current.region.code if current else None,
+        "insured_region_code": current.code if current else None,
         "spell": spell_out(spell),
     }
 
@@ -170,6 +188,7 @@ def post_hire(request: HttpRequest, payload: HireIn) -> HttpResponse:
             employer=employer,
             id_number=payload.id_number,
             start_date=payload.date,
+            as_of=clock.today(),
         )
         return 201, _spell_change(spell)
 
@@ -356,22 +375,48 @@ def get_tasks(
     staff = staff_of(request)
     assert staff is not None  # require(STAFF) guarantees it
     today = clock.today()
-    tasks = office_queue(
-        office_id=staff.office.pk, as_of=today, filters=QueueFilter(stage, item, overdue)
+    tasks = list(
+        office_tasks(
+            office_id=staff.office.pk, as_of=today, filters=QueueFilter(stage, item, overdue)
+        )[:500]
     )
-    return [task_out(t, as_of=today) for t in tasks[:500]]
+    findings = findings_by_task(task_ids=[t.id for t in tasks if t.application_id is None])
+    return [task_out(t, as_of=today, finding=findings.get(t.id)) for t in tasks]
 
 
 @api.post(
     "/tasks/{task_id}/decision",
-    response={200: ApplicationOut},
+    response={200: ApplicationOut | FindingOut},
     tags=["cases"],
     summary="Decide a task of my office: approve, reject or return",
+    description=(
+        "A case review (initial_review, re_review) answers with the application. A "
+        "finding_review answers with the finding: approve CONFIRMS it (the benefit ends from "
+        "the event's date; later months are cancelled, months already paid become an "
+        "overpayment), reject LIFTS it (the benefit runs again and held months are paid by the "
+        "next run); both need reasons; return is refused. A family_invitation is closed with "
+        "approve once the family has been contacted."
+    ),
 )
 def post_decision(request: HttpRequest, task_id: int, payload: DecisionIn) -> HttpResponse:
     require(request, STAFF)
     staff = staff_of(request)
     assert staff is not None
+    try:
+        about_application = task_get(task_id=task_id).application_id is not None
+    except NotFound:
+        about_application = True  # the case service answers with its own 404
+
+    if not about_application:
+
+        def decide_finding() -> tuple[int, Any]:
+            finding = integrity_services.subject_task_decide(
+                actor=actor_for(request), staff=staff, task_id=task_id, outcome=payload.outcome,
+                reasons=payload.reasons, as_of=clock.today(),
+            )  # fmt: skip
+            return 200, finding_out(finding_get(reference=finding.reference))
+
+        return _write(request, decide_finding)
 
     def call() -> tuple[int, Any]:
         application = case_services.task_decide(
@@ -487,3 +532,93 @@ def post_repayment(request: HttpRequest, overpayment_id: int, payload: Repayment
         }
 
     return _write(request, call)
+
+
+# ---- Data moves instead of people: findings and transfers ---------------------------------
+
+
+def _region_for(request: HttpRequest, region: str | None) -> str:
+    """Staff see their own region's lists; a supervisor may name another region."""
+    require(request, STAFF)
+    staff = staff_of(request)
+    assert staff is not None
+    own = staff.office.region.code
+    if region and region != own:
+        if not staff.has_role("supervisor"):
+            raise Forbidden(
+                "Only a supervisor sees another region's lists.", code="not_your_region"
+            )
+        region_get(code=region)
+        return region
+    return own
+
+
+@api.get(
+    "/findings",
+    response=list[FindingOut],
+    tags=["integrity"],
+    summary="Findings the region's agency decides, newest first (extension)",
+)
+def get_findings(
+    request: HttpRequest,
+    region: str | None = None,
+    status: str | None = None,
+    source: str | None = None,
+) -> list[dict[str, Any]]:
+    code = _region_for(request, region)
+    rows = findings_of_region(region_code=code, status=status, source=source)[:500]
+    return [finding_out(f) for f in rows]
+
+
+@api.get(
+    "/findings/counts",
+    response=list[FindingCountsOut],
+    tags=["integrity"],
+    summary="Findings per paying region by status and source, for supervision (extension)",
+)
+def get_finding_counts(request: HttpRequest, region: str | None = None) -> list[dict[str, Any]]:
+    require(request, STAFF)
+    staff = staff_of(request)
+    assert staff is not None
+    if not staff.has_role("supervisor"):
+        raise Forbidden("Supervision counts are for supervisors.", code="role_required")
+    return [
+        {
+            "region_code": c.region_code,
+            "open": c.open,
+            "confirmed": c.confirmed,
+            "lifted": c.lifted,
+            "superseded": c.superseded,
+            "overdue": c.overdue,
+            "total": c.total,
+            "by_source": c.by_source,
+        }
+        for c in finding_counts(as_of=clock.today(), region_code=region)
+    ]
+
+
+@api.get(
+    "/findings/{reference}",
+    response=FindingOut,
+    tags=["integrity"],
+    summary="One finding of the caller's region (extension)",
+)
+def get_finding(request: HttpRequest, reference: str) -> dict[str, Any]:
+    code = _region_for(request, None)
+    finding = finding_get(reference=reference)
+    staff = staff_of(request)
+    assert staff is not None
+    if finding.paying_region.code != code and not staff.has_role("supervisor"):
+        raise NotFound(f"No finding {reference} that you may see.", code="unknown_finding")
+    return finding_out(finding)
+
+
+@api.get(
+    "/transfers",
+    response=list[TransferOut],
+    tags=["integrity"],
+    summary="Transfers out of and into the region's fund, newest first (extension)",
+)
+def get_transfers(request: HttpRequest, region: str | None = None) -> list[dict[str, Any]]:
+    code = _region_for(request, region)
+    return [transfer_out(t) for t in transfers_of_region(region_code=code)[:500]]

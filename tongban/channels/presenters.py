@@ -13,7 +13,7 @@ from tongban.core.identifiers import mask_id_number, mask_name
 from tongban.registry.selectors import (
     contribution_months_by_region,
     contribution_months_total,
-    insured_spell,
+    insured_region,
     person_get,
     registrations_of,
     spells_of,
@@ -45,7 +45,7 @@ def spell_out(spell: Any) -> dict[str, Any]:
 def overview_out(*, id_number: str, as_of: date, actor: Actor) -> dict[str, Any]:
     """The registry's view of a person; eligibility per item arrives with the rules engine."""
     person = person_get(id_number=id_number, as_of=as_of)
-    current = insured_spell(person=person, as_of=as_of)
+    current = insured_region(person=person, as_of=as_of)
     by_region = contribution_months_by_region(person=person, until=as_of)
     return {
         "id_number": mask_id_number(person.id_number),
@@ -53,7 +53,7 @@ def overview_out(*, id_number: str, as_of: date, actor: Actor) -> dict[str, Any]
         "sex": person.sex,
         "birth_date": person.birth_date,
         "residence_region_code": person.residence_region.code,
-        "insured_region_code": current.region.code if current else None,
+        "insured_region_code": current.code if current else None,
         "contribution_months_total": contribution_months_total(person=person, until=as_of),
         "contribution_months_by_region": [
             {"region_code": code, "months": months} for code, months in sorted(by_region.items())
@@ -183,8 +183,38 @@ def application_out(application: Any) -> dict[str, Any]:
     }
 
 
-def task_out(task: Any, *, as_of: date) -> dict[str, Any]:
+def task_out(task: Any, *, as_of: date, finding: Any | None = None) -> dict[str, Any]:
+    """A task of ``GET /tasks``: a case review, or a task about a finding (``finding``)."""
     application = task.application
+    if application is None:
+        subject = finding.entitlement if finding is not None else None
+        return {
+            "id": task.id,
+            "reference": task.reference,
+            "stage": task.stage,
+            "item": (
+                subject.item_code
+                if subject is not None
+                else (finding.application.item_code if finding and finding.application else "")
+            ),
+            "id_number": mask_id_number(task.person.id_number),
+            "due_date": task.due_date,
+            "overdue": task.due_date < as_of,
+            "accepting_office": None,
+            "created_at": task.created_at,
+            "finding": (
+                {
+                    "source": finding.source,
+                    "event_date": finding.event_date,
+                    "status": finding.status,
+                    "suspended_from": finding.suspended_from,
+                    "entitlement_id": finding.entitlement_id,
+                    "application": finding.application.reference if finding.application else None,
+                }
+                if finding is not None
+                else None
+            ),
+        }
     return {
         "id": task.id,
         "reference": application.reference,
@@ -195,4 +225,63 @@ def task_out(task: Any, *, as_of: date) -> dict[str, Any]:
         "overdue": task.due_date < as_of,
         "accepting_office": application.accepting_office.code,
         "created_at": task.created_at,
+    }
+
+
+def finding_out(finding: Any) -> dict[str, Any]:
+    """A finding, ID masked; the evidence as recorded (it holds no full ID number)."""
+    entitlement = finding.entitlement
+    return {
+        "reference": finding.reference,
+        "status": finding.status,
+        "source": finding.source,
+        "stop_kind": finding.stop_kind,
+        "id_number": mask_id_number(finding.person.id_number),
+        "paying_region": finding.paying_region.code,
+        "office": finding.office.code,
+        "event_date": finding.event_date,
+        "suspended_from": finding.suspended_from,
+        "found_on": finding.found_on,
+        "evidence": finding.evidence,
+        "entitlement": (
+            {
+                "id": entitlement.pk,
+                "item": entitlement.item_code,
+                "status": entitlement.status,
+                "start_month": f"{entitlement.start_month:%Y-%m}"
+                if entitlement.start_month
+                else None,
+                "end_month": f"{entitlement.end_month:%Y-%m}" if entitlement.end_month else None,
+                "application": entitlement.application_reference,
+            }
+            if entitlement is not None
+            else None
+        ),
+        "application": finding.application.reference if finding.application else None,
+        "task_id": finding.task_id,
+        "task_open": bool(finding.task and finding.task.is_open),
+        "family_task_id": finding.family_task_id,
+        "decided_on": finding.decided_on,
+        "decided_by": finding.decided_by or None,
+        "decision_reasons": finding.decision_reasons,
+        "overpayment_fen": finding.overpayment_fen,
+    }
+
+
+def transfer_out(transfer: Any) -> dict[str, Any]:
+    return {
+        "reference": transfer.reference,
+        "kind": transfer.kind,
+        "status": transfer.status,
+        "id_number": mask_id_number(transfer.person.id_number),
+        "from_region": transfer.from_region.code,
+        "to_region": transfer.to_region.code,
+        "effective_date": transfer.effective_date,
+        "application": transfer.application_reference or None,
+        "switch_month": f"{transfer.switch_month:%Y-%m}" if transfer.switch_month else None,
+        "months": transfer.months,
+        "amount_fen": transfer.amount_fen,
+        "benefit_fen": transfer.benefit_fen,
+        "medical_fen": transfer.medical_fen,
+        "note": transfer.note,
     }

@@ -191,16 +191,77 @@ class BundleOut(Schema):
     applications: list[ApplicationOut]
 
 
+class FindingBriefOut(Schema):
+    source: str
+    event_date: date
+    status: str
+    suspended_from: date | None
+    entitlement_id: int | None
+    application: str | None
+
+
 class TaskOut(Schema):
     id: int
-    reference: str
-    stage: str
+    reference: str = Field(description="the application's, or the finding's reference")
+    stage: str = Field(description="initial_review, re_review, finding_review or family_invitation")
     item: str
     id_number: str
     due_date: date
     overdue: bool
-    accepting_office: str
+    accepting_office: str | None = Field(description="null for a task about a finding")
     created_at: datetime
+    finding: FindingBriefOut | None = None
+
+
+class FindingOut(Schema):
+    reference: str
+    status: str = Field(description="open, confirmed, lifted or superseded")
+    source: str
+    stop_kind: str
+    id_number: str
+    paying_region: str
+    office: str
+    event_date: date
+    suspended_from: date | None
+    found_on: date
+    evidence: dict[str, Any]
+    entitlement: dict[str, Any] | None
+    application: str | None
+    task_id: int | None
+    task_open: bool
+    family_task_id: int | None
+    decided_on: date | None
+    decided_by: str | None
+    decision_reasons: list[str]
+    overpayment_fen: int
+
+
+class FindingCountsOut(Schema):
+    region_code: str
+    open: int
+    confirmed: int
+    lifted: int
+    superseded: int
+    overdue: int
+    total: int
+    by_source: dict[str, int]
+
+
+class TransferOut(Schema):
+    reference: str
+    kind: str = Field(description="new_spell or residence")
+    status: str = Field(description="completed, waiting or cancelled")
+    id_number: str
+    from_region: str
+    to_region: str
+    effective_date: date
+    application: str | None = Field(description="item 7 (ui_transfer), done by the system")
+    switch_month: str | None
+    months: int
+    amount_fen: int
+    benefit_fen: int
+    medical_fen: int
+    note: str
 
 
 class PaymentOut(Schema):
@@ -221,7 +282,7 @@ class PaymentOut(Schema):
 class StopIn(Schema):
     kind: str = Field(
         max_length=20,
-        description="reemployment, conscription, emigration, pension_start, imprisonment, refusal",
+        description="reemployment, conscription, emigration, pension_start, imprisonment, refusal, death, other_province_benefit",
     )
     date: date
     reasons: list[str]

@@ -49,6 +49,14 @@ class ChunkOutcome:
 
 
 @dataclass(slots=True)
+class FileOutcome:
+    """What a kind that loads a whole file at once did (``load_file``): rows read, and the rest."""
+
+    rows: int
+    outcome: ChunkOutcome
+
+
+@dataclass(slots=True)
 class ImportSummary:
     kind: str
     file_sha256: str
@@ -76,6 +84,10 @@ Row = tuple[int, dict[str, str]]
 
 
 class ImportKind(Protocol):
+    """A kind of file. It may also have ``load_file(*, body, header, actor, as_of)``, returning a
+    :class:`FileOutcome` for the whole file, or None to be fed chunks instead (a set-based path
+    for one database, say); and a ``source_file`` attribute, set to (file name, SHA-256)."""
+
     name: str
     required: tuple[str, ...]
     optional: tuple[str, ...]
@@ -116,12 +128,12 @@ def import_file(*, kind: str, path: Path, actor: Actor, as_of: date) -> ImportSu
     handler = factory()
     raw = path.read_bytes()
     summary = ImportSummary(kind=kind, file_sha256=hashlib.sha256(raw).hexdigest())
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidInput.of(
-            "file", "encoding", f"The file is not UTF-8 (byte {error.start}); save it as UTF-8."
-        ) from None
+    load_file = getattr(handler, "load_file", None)
+    # A kind that loads whole files decodes only the header here: the database checks the
+    # encoding of the rest, and the chunked path (its fallback) decodes everything.
+    end_of_header = raw.find(b"\n")
+    head = raw if load_file is None or end_of_header < 0 else raw[: end_of_header + 1]
+    text = _decode(head)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in handler.required if c not in header]
@@ -139,9 +151,21 @@ def import_file(*, kind: str, path: Path, actor: Actor, as_of: date) -> ImportSu
             + (f" (optional: {', '.join(handler.optional)})" if handler.optional else "")
             + f"; {'; '.join(problems)}.",
         )
+    if hasattr(handler, "source_file"):
+        setattr(handler, "source_file", (path.name, summary.file_sha256))  # noqa: B010
     with unit_of_work():
+        whole = None
+        if load_file is not None:
+            body = raw[end_of_header + 1 :] if end_of_header >= 0 else b""
+            whole = load_file(body=body, header=header, actor=actor, as_of=as_of)
+        if whole is not None:
+            summary.rows = whole.rows
+            _apply(summary, whole.outcome)
+        elif head is not raw:
+            reader = csv.reader(io.StringIO(_decode(raw), newline=""))
+            next(reader, None)
         chunk: list[Row] = []
-        for line, row in _rows(reader, header):
+        for line, row in _rows(reader, header) if whole is None else ():
             summary.rows += 1
             if "__width__" in row:
                 summary.rejected.append(
@@ -170,11 +194,21 @@ def import_file(*, kind: str, path: Path, actor: Actor, as_of: date) -> ImportSu
                 "rows": summary.rows,
                 "accepted": summary.accepted,
                 "changed": summary.changed,
+                "ignored": summary.ignored,
                 "rejected": len(summary.rejected),
             },
         )
     summary.rejected.sort(key=lambda e: e.row)
     return summary
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidInput.of(
+            "file", "encoding", f"The file is not UTF-8 (byte {error.start}); save it as UTF-8."
+        ) from None
 
 
 def _apply(summary: ImportSummary, outcome: ChunkOutcome) -> None:

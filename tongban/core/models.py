@@ -114,3 +114,24 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class RecordedNotice(AppendOnlyModel):
+    """A notice as the demo notifier (``RecordingNotifier``) recorded it instead of sending it.
+
+    With an SMS gateway configured (``TONGBAN_NOTIFIER``) this table stays empty; see
+    ``tongban.core.notices``. ``key`` makes delivery idempotent (the outbox delivers at
+    least once). The phone number is kept masked, like every personal number on display.
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    person_id = models.BigIntegerField(db_index=True)
+    recipient = models.CharField(max_length=16, help_text="person, or family")
+    phone_masked = models.CharField(max_length=24, blank=True, default="")
+    template = models.CharField(max_length=48)
+    text_zh = models.TextField()
+    text_en = models.TextField()
+    recorded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.template} → person #{self.person_id}"

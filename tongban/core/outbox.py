@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
 from tongban.core import clock
 from tongban.core.models import OutboxMessage
@@ -21,7 +22,10 @@ from tongban.core.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], None]
+BatchHandler = Callable[[list[dict[str, Any]]], None]
 _handlers: dict[str, list[Handler]] = defaultdict(list)
+_batch_handlers: dict[str, BatchHandler] = {}
+BATCH = 500
 
 
 def handles(topic: str) -> Callable[[Handler], Handler]:
@@ -35,12 +39,28 @@ def handles(topic: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def handles_batch(topic: str) -> Callable[[BatchHandler], BatchHandler]:
+    """Register the batch handler of ``topic``: it receives up to 500 payloads at once, and they
+    are marked delivered together (one transaction per batch instead of one per message), or
+    all left pending for a retry if it raises. For high-volume topics (notices)."""
+
+    def register(handler: BatchHandler) -> BatchHandler:
+        _batch_handlers[topic] = handler
+        return handler
+
+    return register
+
+
+def _has_handlers(topic: str) -> bool:
+    return bool(_handlers.get(topic)) or topic in _batch_handlers
+
+
 def outbox_emit(topic: str, payload: dict[str, Any]) -> OutboxMessage:
     """Write one event in the current transaction; delivered after it commits."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_emit must run inside the transaction of the change")
     message = OutboxMessage.objects.create(topic=topic, payload=payload, created_at=clock.now())
-    if _handlers.get(topic):
+    if _has_handlers(topic):
         transaction.on_commit(lambda: outbox_deliver(ids=[message.pk]))
     return message
 
@@ -52,7 +72,7 @@ def outbox_emit_many(topic: str, payloads: Iterable[dict[str, Any]]) -> int:
     at = clock.now()
     rows = [OutboxMessage(topic=topic, payload=p, created_at=at) for p in payloads]
     OutboxMessage.objects.bulk_create(rows, batch_size=2000)
-    if rows and _handlers.get(topic):
+    if rows and _has_handlers(topic):
         transaction.on_commit(lambda: outbox_deliver(topic=topic))
     return len(rows)
 
@@ -67,6 +87,10 @@ def outbox_deliver(
     if topic is not None:
         pending = pending.filter(topic=topic)
     delivered = 0
+    for batch_topic in sorted(_batch_handlers):
+        if topic is None or topic == batch_topic:
+            delivered += _deliver_batches(pending.filter(topic=batch_topic), batch_topic, limit)
+    pending = pending.exclude(topic__in=list(_batch_handlers))
     for message_id in list(pending.values_list("id", flat=True)[:limit]):
         with transaction.atomic():
             message = (
@@ -93,5 +117,33 @@ def outbox_deliver(
     return delivered
 
 
+def _deliver_batches(pending: Any, topic: str, limit: int) -> int:
+    """Deliver a batch topic's pending messages, up to ``BATCH`` per transaction."""
+    delivered = 0
+    while delivered < limit:
+        with transaction.atomic():
+            messages = list(
+                pending.select_for_update(skip_locked=True).only("id", "payload", "attempts")[
+                    : min(BATCH, limit - delivered)
+                ]
+            )
+            if not messages:
+                break
+            chosen = OutboxMessage.objects.filter(pk__in=[m.pk for m in messages])
+            try:
+                with transaction.atomic():
+                    _batch_handlers[topic]([m.payload for m in messages])
+                    for handler in _handlers.get(topic, []):
+                        for message in messages:
+                            handler(message.payload)
+            except Exception as error:
+                logger.exception("outbox batch handler failed for %s", topic)
+                chosen.update(attempts=F("attempts") + 1, last_error=repr(error)[:2000])
+                break
+            chosen.update(processed_at=clock.now(), attempts=F("attempts") + 1)
+            delivered += len(messages)
+    return delivered
+
+
 def outbox_topics() -> list[str]:
-    return sorted(_handlers)
+    return sorted(set(_handlers) | set(_batch_handlers))

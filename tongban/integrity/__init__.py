@@ -1,4 +1,2 @@
-"""Integrity (数据比对): real-time checks, national comparison imports, findings and reviews.
-
-Filled by the data-moves issue; until then it has no tables and no behaviour.
-"""
+"""Integrity (数据比对): real-time checks, national comparison files, findings and their review.
+See docs/integrity.md."""

@@ -14,12 +14,23 @@ from datetime import date
 from typing import Any
 
 from tongban.core.actors import Actor
+from tongban.core.hooks import publish
 from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id, parse_uscc
 from tongban.core.imports import ChunkOutcome, Row, RowError, register_kind
 from tongban.core.outbox import outbox_emit_many
 from tongban.regions.selectors import region_ids_by_code
 from tongban.registry import bulk
-from tongban.registry.models import Contribution, InsuranceSpell
+from tongban.registry.hooks import (
+    CONTRIBUTIONS_RECORDED,
+    RESIDENCES_CHANGED,
+    SPELLS_STARTED,
+    ContributionsRecorded,
+    ResidenceChange,
+    ResidencesChanged,
+    SpellsStarted,
+    StartedSpell,
+)
+from tongban.registry.models import Contribution, InsuranceSpell, Person
 from tongban.registry.selectors import (
     employer_ids_for,
     person_ids_for,
@@ -260,8 +271,28 @@ class PersonsKind:
             parsed = parse_citizen_id(number)
             valid[number] = (number, name, parsed.birth_date, parsed.sex, region, phone, account)
             out.accepted += 1
+        residences = _residences(valid)
         out.changed = bulk.persons_load(valid.values())
+        moved = tuple(
+            ResidenceChange(person_id, before, valid[number][4])
+            for number, (person_id, before) in residences.items()
+            if before != valid[number][4]
+        )
+        if moved:
+            publish(RESIDENCES_CHANGED, ResidencesChanged(changes=moved, on=as_of, source="import"))
         return out
+
+
+def _residences(valid: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """ID number → (person id, residence region id) of the people of a chunk already known."""
+    numbers = sorted(valid)
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(numbers), 5000):
+        for number, person_id, region_id in Person.objects.filter(
+            id_number__in=numbers[start : start + 5000]
+        ).values_list("id_number", "id", "residence_region_id"):
+            found[number] = (person_id, region_id)
+    return found
 
 
 class SpellsKind:
@@ -340,8 +371,45 @@ class SpellsKind:
                 reason,
             )
             out.accepted += 1
+        known = {
+            (person_id, employer_id, s_start)
+            for (person_id, employer_id), rows in _spells_by_key({key[0] for key in valid}).items()
+            for _, s_start, _, _ in rows
+        }
         out.changed = bulk.spells_load(valid.values())
+        fresh = [key for key in valid if key not in known]
+        if fresh:
+            publish(
+                SPELLS_STARTED,
+                SpellsStarted(spells=_started(fresh), source="import", as_of=as_of),
+            )
         return out
+
+
+def _started(keys: list[tuple[int, int, date]]) -> tuple[StartedSpell, ...]:
+    """The spells just inserted for these (person, employer, start) keys, for the hook."""
+    wanted = set(keys)
+    people = sorted({k[0] for k in keys})
+    started: list[StartedSpell] = []
+    for start in range(0, len(people), 5000):
+        for spell in (
+            InsuranceSpell.objects.filter(person_id__in=people[start : start + 5000])
+            .select_related("employer", "region")
+            .order_by("id")
+        ):
+            if (spell.person_id, spell.employer_id, spell.start_date) in wanted:
+                started.append(
+                    StartedSpell(
+                        spell_id=spell.pk,
+                        person_id=spell.person_id,
+                        region_code=spell.region.code,
+                        employer_uscc=spell.employer.uscc,
+                        employer_name=spell.employer.name,
+                        start_date=spell.start_date,
+                        end_date=spell.end_date,
+                    )
+                )
+    return tuple(started)
 
 
 def _open_spell_starts(person_ids: Any) -> dict[tuple[int, int], date]:
@@ -406,6 +474,14 @@ class ContributionsKind:
                 continue
             valid.append((line, (person_id, employer_id, region, month, base, amount)))
         inserted = bulk.contributions_load(row for _, row in valid)
+        if inserted:
+            # One publication per chunk: the few people who receive benefit are checked.
+            publish(
+                CONTRIBUTIONS_RECORDED,
+                ContributionsRecorded(
+                    person_ids=frozenset(row[0] for _, row in valid), source="import", as_of=as_of
+                ),
+            )
         out.changed = inserted
         out.accepted = len(valid)
         if inserted < len(valid):

@@ -188,3 +188,31 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} registration from {self.start_date}"
+
+
+class RelationshipMove(models.Model):
+    """A move of the UI relationship that no new spell caused (关系转移): a recipient's residence
+    moved and the policy says the benefit follows the person.
+
+    The routing rule (``registry.selectors.insured_region_among``) weighs these beside the
+    spells: the newest event — a spell's start or a move — holds the relationship.
+    ``source`` is the transfer's reference (``transfers``), one move per transfer.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="moves")
+    from_region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    moved_on = models.DateField()
+    source = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(region=F("from_region")), name="relationship_move_between_regions"
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "moved_on"], name="relationship_move_person_idx")]
+
+    def __str__(self) -> str:
+        return f"relationship move {self.source} on {self.moved_on}"

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
@@ -18,8 +19,12 @@ from tongban.registry.models import (
     InsuranceSpell,
     Person,
     Registration,
+    RelationshipMove,
     SeparationReason,
 )
+
+if TYPE_CHECKING:
+    from tongban.regions.models import Region
 
 LOOKUP_CHUNK = 5000
 
@@ -118,17 +123,54 @@ def insured_spell_among(spells: list[InsuranceSpell], as_of: date) -> InsuranceS
     return max(started, key=lambda s: (s.end_date or date.max, s.start_date, s.pk))
 
 
+def moves_of(*, person: Person) -> list[RelationshipMove]:
+    """Relationship moves not caused by a spell (a recipient's residence move), oldest first."""
+    return list(
+        RelationshipMove.objects.filter(person=person)
+        .select_related("region", "from_region")
+        .order_by("moved_on", "id")
+    )
+
+
+def insured_region_among(
+    spells: list[InsuranceSpell], moves: list[RelationshipMove], as_of: date
+) -> Region | None:
+    """Where the UI relationship is on ``as_of``: the region of the newest relationship event.
+
+    An event is a spell's start (the spell chosen by :func:`insured_spell_among`) or a
+    recorded move (``RelationshipMove``: a recipient's residence moved and the benefit
+    followed them). On the same day the spell wins. No event at all: None.
+    """
+    spell = insured_spell_among(spells, as_of)
+    started = [m for m in moves if m.moved_on <= as_of]
+    if not started:
+        return spell.region if spell is not None else None
+    move = max(started, key=lambda m: (m.moved_on, m.pk))
+    if spell is not None and spell.start_date >= move.moved_on:
+        return spell.region
+    return move.region
+
+
+def insured_region(*, person: Person, as_of: date) -> Region | None:
+    """The region whose fund holds the person's UI relationship on ``as_of`` (docs/routing.md)."""
+    return insured_region_among(spells_of(person=person), moves_of(person=person), as_of)
+
+
 @dataclass(frozen=True)
 class PersonRecord:
-    """What the registry holds about one person, read in three queries."""
+    """What the registry holds about one person, read in four queries."""
 
     person: Person
     spells: list[InsuranceSpell]
     contributions: list[tuple[date, str]]  # (month, region code), oldest first
     registrations: list[Registration]
+    moves: list[RelationshipMove]
 
     def insured_spell(self, as_of: date) -> InsuranceSpell | None:
         return insured_spell_among(self.spells, as_of)
+
+    def insured_region(self, as_of: date) -> Region | None:
+        return insured_region_among(self.spells, self.moves, as_of)
 
     def contributions_until(self, until: date) -> list[tuple[date, str]]:
         return [(m, r) for m, r in self.contributions if m <= until]
@@ -140,6 +182,7 @@ def person_record(*, person: Person) -> PersonRecord:
         spells=spells_of(person=person),
         contributions=contributions_of(person=person),
         registrations=registrations_of(person=person),
+        moves=moves_of(person=person),
     )
 
 
@@ -217,3 +260,65 @@ def registry_counts() -> RegistryCounts:
         spells=InsuranceSpell.objects.count(),
         contributions=contributions,
     )
+
+
+def persons_by_ids(*, ids: Iterable[int]) -> dict[int, Person]:
+    """Person id → person, one query per few thousand ids (notices, findings)."""
+    wanted = sorted(set(ids))
+    found: dict[int, Person] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        found.update(
+            (p.pk, p) for p in Person.objects.filter(pk__in=wanted[start : start + LOOKUP_CHUNK])
+        )
+    return found
+
+
+def contribution_months_for(
+    *, person_ids: Iterable[int], since: date
+) -> dict[int, list[tuple[date, str, str]]]:
+    """(month, region code, employer name) of each person's contributions from ``since`` on,
+    oldest first; set-based. Real-time checks read only the few people who receive benefit."""
+    wanted = sorted(set(person_ids))
+    found: dict[int, list[tuple[date, str, str]]] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        for person_id, month, region, employer in (
+            Contribution.objects.filter(
+                person_id__in=wanted[start : start + LOOKUP_CHUNK], month__gte=since
+            )
+            .order_by("person_id", "month")
+            .values_list("person_id", "month", "region__code", "employer__name")
+        ):
+            found.setdefault(person_id, []).append((month, region, employer))
+    return found
+
+
+def person_table() -> str:
+    """The persons table, for set-based matching that joins a staging table in SQL."""
+    return Person._meta.db_table
+
+
+def spells_by_person(*, person_ids: Iterable[int]) -> dict[int, list[InsuranceSpell]]:
+    """Every spell of these people (with region), oldest first; one query per few thousand."""
+    wanted = sorted(set(person_ids))
+    found: dict[int, list[InsuranceSpell]] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        for spell in (
+            InsuranceSpell.objects.filter(person_id__in=wanted[start : start + LOOKUP_CHUNK])
+            .select_related("region")
+            .order_by("person_id", "start_date", "id")
+        ):
+            found.setdefault(spell.person_id, []).append(spell)
+    return found
+
+
+def moves_by_person(*, person_ids: Iterable[int]) -> dict[int, list[RelationshipMove]]:
+    wanted = sorted(set(person_ids))
+    found: dict[int, list[RelationshipMove]] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        for move in (
+            RelationshipMove.objects.filter(person_id__in=wanted[start : start + LOOKUP_CHUNK])
+            .select_related("region")
+            .order_by("person_id", "moved_on", "id")
+        ):
+            found.setdefault(move.person_id, []).append(move)
+    return found

@@ -17,10 +17,26 @@ from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict, InvalidInput
+from tongban.core.hooks import publish
 from tongban.core.outbox import outbox_emit
-from tongban.core.transactions import entrypoint
-from tongban.registry.models import Employer, InsuranceSpell, Person, Registration, SeparationReason
-from tongban.registry.selectors import insured_spell, person_get
+from tongban.core.transactions import entrypoint, require_transaction
+from tongban.registry.hooks import (
+    RESIDENCES_CHANGED,
+    SPELLS_STARTED,
+    ResidenceChange,
+    ResidencesChanged,
+    SpellsStarted,
+    StartedSpell,
+)
+from tongban.registry.models import (
+    Employer,
+    InsuranceSpell,
+    Person,
+    Registration,
+    RelationshipMove,
+    SeparationReason,
+)
+from tongban.registry.selectors import insured_region, person_get
 
 MINIMUM_WORKING_AGE = 16  # Labour Law art. 15: employers may not hire minors under 16
 
@@ -72,9 +88,19 @@ def _spell_event(spell: InsuranceSpell, previous_region_code: str | None) -> dic
 
 @entrypoint
 def employer_hire(
-    *, actor: Actor, employer: Employer, id_number: str, start_date: date
+    *,
+    actor: Actor,
+    employer: Employer,
+    id_number: str,
+    start_date: date,
+    as_of: date | None = None,
 ) -> InsuranceSpell:
-    """Start insurance (参保) for a person with this employer, in the employer's region."""
+    """Start insurance (参保) for a person with this employer, in the employer's region.
+
+    Published to ``registry.spells_started`` in this transaction: a recipient's benefit is
+    suspended with the hire (integrity), a spell in another region moves the relationship
+    (transfers). ``as_of`` is the day it was reported (default: the start date).
+    """
     person = person_get(id_number=id_number)
     age_at_start = (
         start_date.year
@@ -93,7 +119,7 @@ def employer_hire(
             "The person is already insured with this employer; report the separation first.",
             code="already_insured",
         )
-    before = insured_spell(person=person, as_of=start_date)
+    before = insured_region(person=person, as_of=start_date)
     try:
         with transaction.atomic():
             spell = InsuranceSpell.objects.create(
@@ -119,7 +145,25 @@ def employer_hire(
             "start_date": str(start_date),
         },
     )
-    outbox_emit(SPELL_STARTED, _spell_event(spell, before.region.code if before else None))
+    outbox_emit(SPELL_STARTED, _spell_event(spell, before.code if before else None))
+    publish(
+        SPELLS_STARTED,
+        SpellsStarted(
+            spells=(
+                StartedSpell(
+                    spell_id=spell.pk,
+                    person_id=person.pk,
+                    region_code=employer.region.code,
+                    employer_uscc=employer.uscc,
+                    employer_name=employer.name,
+                    start_date=start_date,
+                    end_date=None,
+                ),
+            ),
+            source="employer",
+            as_of=as_of or start_date,
+        ),
+    )
     return spell
 
 
@@ -211,3 +255,72 @@ def registration_open(
         {"person_id": person.pk, "kind": kind, "start_date": start_date.isoformat()},
     )
     return registration
+
+
+@entrypoint
+def person_residence_change(*, actor: Actor, id_number: str, region_id: int, on: date) -> Person:
+    """Record that a person's residence moved to another region on ``on``.
+
+    Published to ``registry.residences_changed`` in this transaction: where the policy says
+    a recipient's benefit follows them, transfers moves the remaining entitlement.
+    """
+    person = person_get(id_number=id_number)
+    Person.objects.select_for_update(of=("self",)).filter(pk=person.pk).first()
+    before = person.residence_region_id
+    if before == region_id:
+        return person
+    person.residence_region_id = region_id
+    person.updated_at = clock.now()
+    person.save(update_fields=["residence_region", "updated_at"])
+    audit_record(
+        actor=actor,
+        event_type="residence_changed",
+        subject_type="person",
+        subject_id=person.pk,
+        data={"from_region_id": before, "to_region_id": region_id, "on": on.isoformat()},
+    )
+    publish(
+        RESIDENCES_CHANGED,
+        ResidencesChanged(
+            changes=(ResidenceChange(person.pk, before, region_id),), on=on, source="service"
+        ),
+    )
+    return Person.objects.select_related("residence_region").get(pk=person.pk)
+
+
+def relationship_move_record(
+    *,
+    actor: Actor,
+    person_id: int,
+    from_region_id: int,
+    to_region_id: int,
+    moved_on: date,
+    source: str,
+) -> RelationshipMove:
+    """Record a move of the UI relationship that no spell caused; in the caller's transaction.
+
+    Used by transfers when a recipient's entitlement follows them to another region: from
+    then on the routing rule places the relationship there (docs/routing.md).
+    """
+    require_transaction("relationship_move_record")
+    move = RelationshipMove.objects.create(
+        person_id=person_id,
+        from_region_id=from_region_id,
+        region_id=to_region_id,
+        moved_on=moved_on,
+        source=source,
+        created_at=clock.now(),
+    )
+    audit_record(
+        actor=actor,
+        event_type="relationship_moved",
+        subject_type="person",
+        subject_id=person_id,
+        data={
+            "from_region_id": from_region_id,
+            "to_region_id": to_region_id,
+            "on": moved_on.isoformat(),
+            "source": source,
+        },
+    )
+    return move

@@ -18,7 +18,14 @@ RetirementCategory = Literal["male", "female_worker", "female_cadre"]
 ContestOutcome = Literal["pending", "upheld", "rejected"]
 RegistrationKind = Literal["employment", "unemployment"]
 StopKind = Literal[
-    "reemployment", "conscription", "emigration", "pension_start", "imprisonment", "refusal"
+    "reemployment",
+    "conscription",
+    "emigration",
+    "pension_start",
+    "imprisonment",
+    "refusal",
+    "death",
+    "other_province_benefit",
 ]
 ContributionMonth = tuple[date, str]  # (first day of the month, region code)
 

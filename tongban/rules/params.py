@@ -94,6 +94,8 @@ SCHEMA: Final[Mapping[str, Kind]] = {
     "working_age.retirement_male": "retirement",
     "working_age.retirement_female_worker": "retirement",
     "working_age.retirement_female_cadre": "retirement",
+    "transfers.benefit_follows_residence": "flag",
+    "transfers.amounts_moved": "choice",
 }
 
 

@@ -1,5 +1,7 @@
 """Stop events (停止领取): what a re-employment, conscription, emigration, pension, imprisonment
-or refusal of suitable work does to a running entitlement (Regulation art. 15; SIL art. 51).
+or refusal of suitable work does to a running entitlement (Regulation art. 15; SIL art. 51);
+also a death, and UI benefit paid by another province for the same months, found by the
+national comparison (issue 7).
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ EVENT_NAMES = {
         "无正当理由拒不接受介绍的适当工作或培训",
         "refusal without good reason of suitable work or training",
     ),
+    # Not in art. 15's list, but benefit ends with them: a death (art. 20 then pays the family)
+    # and UI benefit paid for the same months by another province (one benefit at a time).
+    "death": ("死亡", "death"),
+    "other_province_benefit": ("在外省领取失业保险金", "UI benefit paid by another province"),
 }
 
 

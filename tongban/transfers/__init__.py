@@ -1,4 +1,2 @@
-"""Transfers (关系转移): automatic moves of the UI relationship and inter-fund postings.
-
-Filled by the data-moves issue; until then it has no tables and no behaviour.
-"""
+"""Transfers (关系转移): automatic moves of the UI relationship between regions, and the
+inter-fund postings that carry a recipient's remaining entitlement. See docs/transfers.md."""

@@ -112,7 +112,7 @@ def queue(request: HttpRequest, staff: StaffInfo) -> HttpResponse:
         {
             "task": task,
             "application": task.application,
-            "item": catalogue.items.get(task.application.item_code),
+            "item": catalogue.items.get(task.application.item_code) if task.application else None,
             "overdue": task.due_date < today,
             "waiting": now - task.created_at,
         }
