@@ -19,6 +19,7 @@ STAGE = {
     "initial_review": _("Initial review"),
     "re_review": _("Re-review"),
     "finding_review": _("Finding review"),
+    "family_invitation": _("Invite the family to claim"),
 }
 OUTCOME = {
     "submit": pgettext_lazy("outcome", "submitted"),
@@ -48,4 +49,22 @@ ENTITLEMENT_STATUS = {
     "active": _("active"),
     "suspended": _("suspended"),
     "ended": _("ended"),
+}
+
+
+FINDING_SOURCE = {
+    "hire": _("An employer reported a hire"),
+    "contribution": _("Contributions paid during the benefit"),
+    "death": _("Death record (civil affairs)"),
+    "pension_start": _("Basic pension started"),
+    "imprisonment": _("Imprisonment"),
+    "new_hire": _("Employed elsewhere in the country (national comparison)"),
+    "other_province_benefit": _("UI benefit from another province (national comparison)"),
+}
+
+FINDING_STATUS = {
+    "open": _("open: under review"),
+    "confirmed": _("confirmed: the benefit ended"),
+    "lifted": _("lifted: the benefit runs again"),
+    "superseded": _("settled otherwise"),
 }

@@ -32,7 +32,7 @@ from tongban.cases.selectors import (
     bundle_applications,
     decision_refusal,
     history_of,
-    office_queue,
+    office_tasks,
     open_task_of,
     task_stages,
 )
@@ -42,6 +42,7 @@ from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_view
 from tongban.core.errors import DomainError, NotFound
+from tongban.integrity.selectors import findings_by_task
 from tongban.regions.selectors import StaffInfo, office_get, regions_list, staff_for_user
 from tongban.registry.selectors import person_by_pk, person_get, separation_reasons_list
 from tongban.web.forms import NOT_APPLIED_HERE, data_form
@@ -106,12 +107,15 @@ def queue(request: HttpRequest, staff: StaffInfo) -> HttpResponse:
         overdue_only=request.GET.get("overdue") == "1",
     )
     page = Paginator(
-        office_queue(office_id=staff.office.pk, as_of=today, filters=filters), PAGE_SIZE
+        office_tasks(office_id=staff.office.pk, as_of=today, filters=filters), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    findings = findings_by_task(task_ids=[t.pk for t in page if t.application_id is None])
     rows = [
         {
             "task": task,
             "application": task.application,
+            "finding": findings.get(task.pk),
+            "person": task.application.person if task.application else task.person,
             "item": catalogue.items.get(task.application.item_code) if task.application else None,
             "overdue": task.due_date < today,
             "waiting": now - task.created_at,

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tongban.web import finance_views, office, payments_views, portal, views
+from tongban.web import finance_views, findings, office, payments_views, portal, views
 
 app_name = "web"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("office/", office.queue, name="office_home"),
     path("office/accept/", office.accept, name="office_accept"),
     path("office/cases/<str:reference>/", office.case, name="office_case"),
+    path("office/findings/", findings.findings_list, name="office_findings"),
+    path("office/findings/<str:reference>/", findings.finding_page, name="office_finding"),
     path("office/finance/", finance_views.overview, name="finance_overview"),
     path(
         "office/finance/trial-balance/",

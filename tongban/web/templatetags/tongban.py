@@ -95,6 +95,16 @@ def entitlement_status_label(code: str) -> str:
 
 
 @register.filter
+def finding_source_label(code: str) -> str:
+    return _label(labels.FINDING_SOURCE, code)
+
+
+@register.filter
+def finding_status_label(code: str) -> str:
+    return _label(labels.FINDING_STATUS, code)
+
+
+@register.filter
 def accessible(field: Any) -> Any:
     """Render a form field's widget; with errors it is marked invalid and points at them."""
     if field.errors:
