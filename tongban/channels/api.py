@@ -122,6 +122,7 @@ def get_offices(request: HttpRequest) -> list[dict[str, Any]]:
             "name_en": o.name_en,
             "region_code": o.region.code,
             "is_insurance_agency": o.is_insurance_agency,
+            "kind": o.kind,
         }
         for o in offices_list()
     ]

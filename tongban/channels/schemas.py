@@ -27,8 +27,13 @@ class OfficeOut(Schema):
     name: str
     name_zh: str
     name_en: str
-    region_code: str
+    region_code: str = Field(
+        description="The region the office is in (the provincial centre's seat)"
+    )
     is_insurance_agency: bool
+    kind: str = Field(
+        description="agency (re-reviews and pays), service (accepts), province (the provincial centre)"
+    )
 
 
 class SeparationReasonOut(Schema):
