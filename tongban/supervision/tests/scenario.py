@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from tongban.cases.models import Application, Task
 from tongban.cases.services import (
@@ -16,6 +17,7 @@ from tongban.cases.tallies import tallies_recomputed, tallies_stored
 from tongban.core.actors import Actor
 from tongban.regions.selectors import staff_for_user
 from tongban.regions.services import staff_create
+from tongban.registry.models import Person
 from tongban.registry.tests.factories import (
     EmployerFactory,
     PersonFactory,
@@ -49,7 +51,9 @@ def claimant(
 ):
     """Insured in ``insured`` until ``separated`` (dismissed), with ``years`` of contributions
     there — and, if ``elsewhere`` is given, two years in that region before."""
-    person = PersonFactory(residence_region=region_of(lives), bank_account="6217000000000000001")
+    person = cast(Person, PersonFactory(residence_region=region_of(lives)))
+    person.bank_account = "6217" + person.id_number[-15:].replace("X", "0")  # one's own account
+    person.save(update_fields=["bank_account"])
     start = date(separated.year - years, separated.month, 1)
     if elsewhere:
         before = SpellFactory(person=person, employer=EmployerFactory(region=region_of(elsewhere)),

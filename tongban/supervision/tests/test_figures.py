@@ -125,19 +125,15 @@ def test_the_matrix_and_the_views_of_a_region_and_an_office(november):
     grid = matrix(period=NOVEMBER, view=province_view())
     haikou, sanya = ids["460100"], ids["460200"]
     assert grid.cells == {(haikou, sanya): 2, (haikou, haikou): 1, (sanya, sanya): 1}
-    assert (grid.total, grid.across, grid.row_total(haikou), grid.column_total(sanya)) == (
-        4,
-        2,
-        3,
-        3,
-    )
+    totals = (grid.total, grid.across, grid.row_total(haikou), grid.column_total(sanya))
+    assert totals == (4, 2, 3, 3)
     everything = matrix(period=NOVEMBER, view=province_view(), paying_only=False)
     assert everything.total == 11
 
-    sanya = Region.objects.get(code="460200")
-    assert headline(period=NOVEMBER, view=region_view(sanya)).totals.applications == 1  # P5
+    region = Region.objects.get(code="460200")
+    assert headline(period=NOVEMBER, view=region_view(region)).totals.applications == 1  # P5
     # Insured in Sanya: P1's and P2's registration, claim and transfer, and P5's claim.
-    assert headline(period=NOVEMBER, view=insured_view(sanya)).totals.applications == 7
+    assert headline(period=NOVEMBER, view=insured_view(region)).totals.applications == 7
     # The Sanya agency accepted nothing itself; its office view holds the paying items of
     # people insured in Sanya, which it re-reviews (or would, had P5's passed initial review).
     agency = office_view(Office.objects.get(code="sanya-agency"))
@@ -166,8 +162,8 @@ def test_time_per_stage_and_reasons(november):
         ("reject", "未办理失业登记", 1),
         ("return", "请核对姓名", 1),
     ]
-    sanya = Region.objects.get(code="460200").pk
-    sanya_work = stage_totals(start=DAY, end=DAY, work=Work(region_id=sanya), by=("stage",))
+    sanya_id = Region.objects.get(code="460200").pk
+    sanya_work = stage_totals(start=DAY, end=DAY, work=Work(region_id=sanya_id), by=("stage",))
     assert {r["stage"]: r["finished"] for r in sanya_work} == {"re_review": 2, "initial_review": 1}
 
 
