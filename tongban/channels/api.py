@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.params import P, QueryEx
 
 from tongban.benefits.selectors import payments_of
 from tongban.cases import services as case_services
@@ -36,6 +37,7 @@ from tongban.channels.schemas import (
     SeparationIn,
     SeparationReasonOut,
     SpellChangeOut,
+    StatisticsOut,
     StopIn,
     TaskOut,
 )
@@ -46,6 +48,7 @@ from tongban.core.identifiers import InvalidIdentifier, mask_id_number, parse_ci
 from tongban.regions.selectors import offices_list
 from tongban.registry import services as registry_services
 from tongban.registry.selectors import insured_spell, person_get, separation_reasons_list
+from tongban.supervision.statistics import statistics_get
 
 api = NinjaAPI(
     title="Tongban (通办) API",
@@ -488,3 +491,41 @@ def post_repayment(request: HttpRequest, overpayment_id: int, payload: Repayment
         }
 
     return _write(request, call)
+
+
+# ---- Supervision ----------------------------------------------------------------------------
+
+
+@api.get(
+    "/statistics",
+    response=StatisticsOut,
+    by_alias=True,
+    tags=["supervision"],
+    summary="Service figures for a period, and each fund's balance and months of coverage",
+    description=(
+        "For applications submitted from `from` to `to` (inclusive): accepted in `region` "
+        "when given, else the province; or, as extensions, insured in `insured`, or handled "
+        "by `office`. Funds as of `to`. A supervisor of the provincial centre may ask for "
+        "anything; a regional supervisor for their region; an office head for their office. "
+        "Definitions: docs/supervision.md."
+    ),
+)
+def get_statistics(
+    request: HttpRequest,
+    period_from: QueryEx[str | None, P(alias="from", description="YYYY-MM-DD")] = None,
+    period_to: QueryEx[str | None, P(alias="to", description="YYYY-MM-DD")] = None,
+    region: str | None = None,
+    insured: str | None = None,
+    office: str | None = None,
+) -> dict[str, Any]:
+    require(request, STAFF)
+    return statistics_get(
+        actor=actor_for(request),
+        staff=staff_of(request),
+        start=period_from,
+        end=period_to,
+        region=region,
+        insured=insured,
+        office=office,
+        today=clock.today(),
+    )

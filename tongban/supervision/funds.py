@@ -7,6 +7,7 @@ stand, so a posting shows at once (docs/supervision.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from tongban.benefits.returns import Reconciliation, reconciliations
@@ -24,6 +25,12 @@ from tongban.ledger.selectors import (
 from tongban.regions.selectors import regions_list
 from tongban.supervision.parameters import thresholds
 from tongban.supervision.period import Period
+
+
+def coverage_warning(coverage: Coverage) -> bool:
+    """Months of coverage below the threshold (a fund that spent nothing is not warned)."""
+    months = coverage.months
+    return months is not None and months < thresholds().coverage_warning_months
 
 
 @dataclass(frozen=True)
@@ -49,9 +56,7 @@ class FundRow:
 
     @property
     def warning(self) -> bool:
-        """Months of coverage below the threshold (a fund that spent nothing is not warned)."""
-        months = self.coverage.months
-        return months is not None and months < thresholds().coverage_warning_months
+        return coverage_warning(self.coverage)
 
 
 @dataclass(frozen=True)
@@ -118,3 +123,12 @@ def fund_figures(*, period: Period, region_code: str | None) -> FundFigures:
         trend=monthly_figures(region_code=region_code,
                               start_month=months_before(period.month_start, 11), months=12),
     )  # fmt: skip
+
+
+def fund_coverages(*, as_of: date, region_code: str | None) -> tuple[list[Coverage], Coverage]:
+    """Months of coverage of the funds a view covers (all of them when ``region_code`` is
+    None, from one GROUP BY) and of those funds taken together."""
+    if region_code is None:
+        return funds_coverage(as_of=as_of), fund_coverage(region_code=None, as_of=as_of)
+    one = fund_coverage(region_code=region_code, as_of=as_of)
+    return [one], one
