@@ -310,6 +310,50 @@ class ApplicationTally(models.Model):
         return f"{self.day} {self.accepting_office_id} {self.item_code} {self.channel}"
 
 
+class ApplicationMonthTally(models.Model):
+    """The same counters as :class:`ApplicationTally` by submission month, accepting region,
+    insured region, item and channel — no day, no office — so that a year of the province
+    adds up a few thousand rows a month instead of a row per day and office. Kept by the
+    same upserts; ``cases.statistics`` uses it for the whole months of a period when the
+    figure needs neither day nor office."""
+
+    month = models.DateField(help_text="first day of the submission month")
+    accepting_region_id = models.PositiveIntegerField()
+    insured_region_id = models.PositiveIntegerField(help_text="0: not insured anywhere")
+    item_code = models.SlugField(max_length=40)
+    channel = models.CharField(max_length=16)
+    initial_review = models.IntegerField(default=0)
+    re_review = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    decision_days = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "month",
+                    "accepting_region_id",
+                    "insured_region_id",
+                    "item_code",
+                    "channel",
+                ],
+                name="application_month_tally_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["accepting_region_id", "month"], name="app_month_region_idx"),
+            models.Index(fields=["insured_region_id", "month"], name="app_month_insured_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.accepting_region_id} {self.item_code} {self.channel}"
+
+
 class StageTally(models.Model):
     """Review stages finished, by day, the office that did them, item and stage: how many,
     their working days (sum and longest), and how many finished after the case's due date.

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 
 from tongban.cases.models import (
     Application,
+    ApplicationMonthTally,
     ApplicationTally,
     ReasonTally,
     StageTally,
@@ -48,6 +49,7 @@ REASON_OUTCOMES = ("reject", "return")
 ROUTING = "routing"
 COUNTERS: dict[type[Model], tuple[str, ...]] = {
     ApplicationTally: (*STATUS_COLUMNS, "on_time", "decision_days"),
+    ApplicationMonthTally: (*STATUS_COLUMNS, "on_time", "decision_days"),
     StageTally: ("finished", "days", "longest", "late"),
     ReasonTally: ("count",),
 }
@@ -56,11 +58,21 @@ KEYS: dict[type[Model], tuple[str, ...]] = {
         "day", "accepting_office_id", "accepting_region_id", "insured_region_id", "item_code",
         "channel",
     ),
+    ApplicationMonthTally: (
+        "month", "accepting_region_id", "insured_region_id", "item_code", "channel",
+    ),
     StageTally: ("day", "office_id", "office_region_id", "item_code", "stage"),
     ReasonTally: ("day", "office_id", "office_region_id", "item_code", "stage", "outcome", "reason"),
 }  # fmt: skip
 CONFLICT: dict[type[Model], tuple[str, ...]] = {
     ApplicationTally: ("day", "accepting_office_id", "insured_region_id", "item_code", "channel"),
+    ApplicationMonthTally: (
+        "month",
+        "accepting_region_id",
+        "insured_region_id",
+        "item_code",
+        "channel",
+    ),
     StageTally: ("day", "office_id", "item_code", "stage"),
     ReasonTally: ("day", "office_id", "item_code", "stage", "outcome", "reason"),
 }
@@ -104,6 +116,19 @@ def _upsert(model: type[Model], key: Mapping[str, Any], add: Mapping[str, int]) 
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
+
+
+def _count(key: Mapping[str, Any], delta: Mapping[str, int]) -> None:
+    """Add one application's change to the day's row and to the month's."""
+    _upsert(ApplicationTally, key, delta)
+    _upsert(ApplicationMonthTally, _month_key(key), delta)
+
+
+def _month_key(key: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "month": key["day"].replace(day=1),
+        **{k: key[k] for k in KEYS[ApplicationMonthTally] if k != "month"},
+    }
 
 
 def _application_key(application: Application) -> dict[str, Any]:
@@ -155,7 +180,7 @@ def tally_transition(
     if target in DECIDED:
         delta["on_time"] = int(as_of <= application.due_date)
         delta["decision_days"] = working_days(application.submitted_on, as_of)
-    _upsert(ApplicationTally, _application_key(application), delta)
+    _count(_application_key(application), delta)
 
     item = application.item_code
     if outcome in STAGE_OUTCOMES:
@@ -198,8 +223,8 @@ def tally_reroute(application: Application, *, previous_insured_region_id: int |
         return
     status = application.status
     before = _application_key(application) | {"insured_region_id": previous_insured_region_id or 0}
-    _upsert(ApplicationTally, before, {status: -1})
-    _upsert(ApplicationTally, _application_key(application), {status: 1})
+    _count(before, {status: -1})
+    _count(_application_key(application), {status: 1})
 
 
 # ---- recomputation from the base tables ----------------------------------------------------
@@ -300,10 +325,25 @@ def _reason_rows() -> list[dict[str, Any]]:
     return [dict(zip(KEYS[ReasonTally], key, strict=True), count=n) for key, n in counts.items()]
 
 
+def _by_month(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    months: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in days:
+        key = _month_key(row)
+        total = months.setdefault(
+            tuple(key.values()),
+            {**key, **dict.fromkeys(STATUS_COLUMNS, 0), "on_time": 0, "decision_days": 0},
+        )
+        for counter in COUNTERS[ApplicationMonthTally]:
+            total[counter] += row[counter]
+    return list(months.values())
+
+
 def tallies_recomputed() -> dict[type[Model], list[dict[str, Any]]]:
     """The summaries as the base tables say they should be (rows with all counters zero left out)."""
+    days = _application_rows()
     result = {
-        ApplicationTally: _application_rows(),
+        ApplicationTally: days,
+        ApplicationMonthTally: _by_month(days),
         StageTally: _stage_rows(),
         ReasonTally: _reason_rows(),
     }

@@ -202,6 +202,13 @@ def test_on_time_share_counts_working_days_across_the_national_day_holiday(peopl
     assert (certificates.finished, certificates.days, certificates.longest, certificates.late) == (
         4, 16, 6, 1,
     )  # fmt: skip
+    # Whole months come from the monthly summary, the rest from the daily one: the same figures.
+    for start, end in [(date(2026, 9, 29), date(2026, 10, 13)), (date(2026, 8, 1), date(2026, 10, 31)),
+                       (date(2026, 9, 15), date(2026, 11, 26)), (date(2026, 9, 1), date(2026, 9, 30))]:  # fmt: skip
+        other = headline(period=Period(start, end), view=province_view()).totals
+        assert (other.applications, other.decided, other.on_time, other.decision_days) == (
+            4, 4, 3, 16,
+        ), (start, end)  # fmt: skip
     assert_tallies_match_recomputation()
 
 
