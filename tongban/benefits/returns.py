@@ -20,6 +20,7 @@ from tongban.benefits.models import Entitlement, Payment
 from tongban.core.actors import Actor
 from tongban.core.imports import ChunkOutcome, Row, RowError, register_kind
 from tongban.ledger import services as ledger
+from tongban.regions.selectors import region_ids_by_code
 
 RETURN_REASONS = {
     "wrong_name_or_number": "户名或账号错误 / wrong account name or number",
@@ -220,16 +221,19 @@ def reconciliation(*, region_code: str, day: date) -> Reconciliation:
 def reconciliations(*, start: date, end: date) -> dict[str, Reconciliation]:
     """Every fund's reconciliation of the payments it sent from ``start`` to ``end`` (inclusive),
     region code → figures, from one GROUP BY; funds that sent nothing are left out."""
+    codes = {pk: code for code, pk in region_ids_by_code().items()}
     rows = (
         Payment.objects.filter(
             sent_on__gte=start, sent_on__lte=end, kind__in=["benefit", "one_off"]
         )
         .order_by()
-        .values("paying_region__code")
+        .values("paying_region_id")
         .annotate(**_figures())
     )
     return {
-        row["paying_region__code"]: _reconciliation(row["paying_region__code"], start, end, row)
+        codes[row["paying_region_id"]]: _reconciliation(
+            codes[row["paying_region_id"]], start, end, row
+        )
         for row in rows
     }
 

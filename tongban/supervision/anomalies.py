@@ -20,7 +20,7 @@ from tongban.benefits.selectors import (
     payments_without_decision,
     shared_bank_accounts,
 )
-from tongban.cases.statistics import approved_references
+from tongban.cases.statistics import approved_applications
 from tongban.core.identifiers import mask_bank_account, mask_id_number
 from tongban.core.money import format_yuan
 from tongban.ledger.selectors import monthly_expenditure_by_fund, months_before
@@ -72,23 +72,24 @@ def _limited(rows: list[Evidence]) -> list[Evidence]:
 
 
 def check_without_decision(region_ids: list[int] | None) -> Check:
-    found = payments_without_decision(approved_references=approved_references(),
-                                      region_ids=region_ids)  # fmt: skip
+    found = payments_without_decision(approved=approved_applications(), region_ids=region_ids)
     limit = thresholds().evidence_limit
+    count = found.count()
     return Check(
         "payment_without_decision",
         _("Payments without an approved decision"),
         _("Every payment belongs to an entitlement that an approved re-review created."),
         True,
         _payment_columns(),
-        [_payment_cells(p) for p in found[:limit]],
-        found.count(),
+        [_payment_cells(p) for p in found[:limit]] if count else [],
+        count,
     )
 
 
 def check_other_fund(region_ids: list[int] | None) -> Check:
     found = payments_from_another_fund(region_ids=region_ids)
     limit = thresholds().evidence_limit
+    count = found.count()
     return Check(
         "payment_from_another_fund",
         _("Payments from a fund other than the entitlement's paying region"),
@@ -97,9 +98,10 @@ def check_other_fund(region_ids: list[int] | None) -> Check:
         [*_payment_columns(), _("Entitlement's paying region"), _("Run's fund")],
         [
             _payment_cells(p, p.entitlement.paying_region.code, p.run.region.code if p.run else "")
-            for p in found.select_related("entitlement__paying_region", "run__region")[:limit]
+            for p in (found.select_related("entitlement__paying_region", "run__region")[:limit]
+                      if count else [])
         ],
-        found.count(),
+        count,
     )  # fmt: skip
 
 
