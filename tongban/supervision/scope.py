@@ -221,7 +221,7 @@ def may_see(scope: Scope, view: View) -> bool:
 
 
 def view_choices(scope: Scope) -> list[tuple[str, str]]:
-    """The views a scope may pick, as (query string, label), for the page's chooser."""
+    """The views a scope may pick, as (key, label), for the page's chooser (``view=KEY``)."""
     views: list[View] = []
     if scope.level == "province":
         views.append(province_view())
@@ -238,7 +238,7 @@ def view_choices(scope: Scope) -> list[tuple[str, str]]:
         ]
     else:
         views.append(office_view(scope.office))
-    return [(query_of(v), v.label) for v in views]
+    return [(v.key, v.label) for v in views]
 
 
 def query_of(view: View) -> str:

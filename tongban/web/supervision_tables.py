@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from tongban.cases.statistics import application_totals
+from tongban.catalogue.selectors import items_list
 from tongban.core.identifiers import mask_id_number
 from tongban.regions.selectors import offices_list, regions_list
 from tongban.supervision.anomalies import Check
@@ -111,8 +112,8 @@ def by_place(ctx: Context) -> list[Table]:
     table = Table(
         "by_place",
         _("By accepting region") if by_region else _("By accepting office"),
-        [_("Code"), _("Name"), _("Applications"), _("Online share"), _("Decided on time"),
-         _("Mean working days to decision")],
+        [_("Code"), _("Region") if by_region else _("Office"), _("Applications"),
+         _("Online share"), _("Decided on time"), _("Mean working days to decision")],
         [
             Row([text(code), text(name), count(counts[pk].applications),
                  percent(counts[pk].online_share), percent(counts[pk].on_time_share),
@@ -194,7 +195,7 @@ def time_by_office(figures: TimeFigures, offices: dict[int, Any]) -> Table:
     return Table(
         "time_by_office",
         _("Stages finished in the period, by office"),
-        [_("Office"), _("Name"), _("Initial reviews"), _("Mean days"), _("Finished late"),
+        [_("Office code"), _("Office"), _("Initial reviews"), _("Mean days"), _("Finished late"),
          _("Re-reviews"), _("Mean days"), _("Finished late")],
         rows,
     )  # fmt: skip
@@ -210,16 +211,17 @@ def backlog(figures: TimeFigures, offices: dict[int, Any]) -> Table:
     return Table(
         "backlog",
         _("Today's backlog, by office"),
-        [_("Office"), _("Name"), _("Open tasks"), _("Initial review"), _("Re-review"),
+        [_("Office code"), _("Office"), _("Open tasks"), _("Initial review"), _("Re-review"),
          _("Overdue"), _("Earliest due date")],
         rows,
     )  # fmt: skip
 
 
 def overdue(figures: TimeFigures, ctx: Context) -> Table:
+    names = {i.code: str(i.name) for i in items_list()}
     rows = [
         Row([text(t.due_date), text(t.office.name), text(_stage_label(t.stage)),
-             text(t.application.item_code),
+             text(names.get(t.application.item_code, t.application.item_code)),
              text(t.application.reference, link=ctx.case_url(t.application.reference)),
              text(mask_id_number(t.application.person.id_number)),
              text(t.application.accepting_office.name)])
@@ -390,7 +392,7 @@ def anomaly_table(check: Check, ctx: Context) -> Table:
 
 
 def share_bar(value: Decimal | None, goal: Decimal) -> dict[str, Any]:
-    """A horizontal bar of a share with the goal marked (drawn by supervision/_share_bar.svg)."""
+    """A horizontal bar of a share with the goal marked (drawn by supervision/_share_bar.html)."""
     width = 300
     filled = 0 if value is None else round(float(value) * width, 1)
     return {

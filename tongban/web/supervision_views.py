@@ -202,7 +202,7 @@ def _respond(ctx: Context, *, tables_: list[Table], extra: dict[str, Any] | None
                 if ctx.scope.sees_funds or name not in ("funds", "anomalies")
             ],
             "choices": view_choices(ctx.scope),
-            "chosen": query_of(ctx.view),
+            "chosen": ctx.view.key,
             "tables": tables_,
             "xlsx_query": query.urlencode(),
             "thresholds": thresholds(),
