@@ -204,7 +204,12 @@ def tally_transition(
             {"finished": 1, "days": 0, "longest": 0, "late": int(as_of > application.due_date)},
         )  # fmt: skip
     if outcome in REASON_OUTCOMES:
-        deciding = office_id if office_id is not None else application.accepting_office_id
+        # Counted at the office that held the task the decision closed (as the recomputation
+        # does), which is the deciding caseworker's own office.
+        if closed:
+            deciding = closed[0].office_id
+        else:
+            deciding = office_id if office_id is not None else application.accepting_office_id
         stage = source  # initial_review or re_review: the status names its stage
         for label, count in sorted(Counter(reason_label(r) for r in reasons).items()):
             _upsert(

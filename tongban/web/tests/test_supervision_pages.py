@@ -159,3 +159,9 @@ def test_evidence_pages_are_scoped_and_audited(browsers, november):
         AuditEvent.objects.filter(event_type="supervision_viewed", subject_id="web:case").count()
         == 2
     )
+
+
+def test_the_provincial_centre_sees_every_fund_in_the_books(browsers):
+    assert browsers["province"].get("/office/finance/").status_code == 200  # the province
+    assert browsers["province"].get("/office/finance/?region=460300").status_code == 200
+    assert browsers["sanya_supervisor"].get("/office/finance/?region=all").status_code == 403
