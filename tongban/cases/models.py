@@ -258,7 +258,29 @@ class ParameterSetRecord(AppendOnlyModel):
 # ---- summaries for supervision, kept by ``workflow.transition`` (docs/supervision.md) --------
 
 
-class ApplicationTally(models.Model):
+class ApplicationCounts(models.Model):
+    """How many applications are in each status, how many were decided by their due date,
+    and the working days their decisions took: the counters both summaries keep."""
+
+    initial_review = models.IntegerField(default=0)
+    re_review = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+    on_time = models.IntegerField(
+        default=0, help_text="Decided (approved, completed, rejected) by the due date"
+    )
+    decision_days = models.IntegerField(
+        default=0, help_text="Sum of working days from submission to decision"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ApplicationTally(ApplicationCounts):
     """How many applications, by submission day, accepting office, insured region, item and
     channel, are in each status; with decisions on time and working days to decision.
 
@@ -274,19 +296,6 @@ class ApplicationTally(models.Model):
     insured_region_id = models.PositiveIntegerField(help_text="0: not insured anywhere")
     item_code = models.SlugField(max_length=40)
     channel = models.CharField(max_length=16)
-    initial_review = models.IntegerField(default=0)
-    re_review = models.IntegerField(default=0)
-    returned = models.IntegerField(default=0)
-    approved = models.IntegerField(default=0)
-    completed = models.IntegerField(default=0)
-    rejected = models.IntegerField(default=0)
-    withdrawn = models.IntegerField(default=0)
-    on_time = models.IntegerField(
-        default=0, help_text="Decided (approved, completed, rejected) by the due date"
-    )
-    decision_days = models.IntegerField(
-        default=0, help_text="Sum of working days from submission to decision"
-    )
 
     class Meta:
         constraints = [
@@ -310,7 +319,7 @@ class ApplicationTally(models.Model):
         return f"{self.day} {self.accepting_office_id} {self.item_code} {self.channel}"
 
 
-class ApplicationMonthTally(models.Model):
+class ApplicationMonthTally(ApplicationCounts):
     """The same counters as :class:`ApplicationTally` by submission month, accepting region,
     insured region, item and channel — no day, no office — so that a year of the province
     adds up a few thousand rows a month instead of a row per day and office. Kept by the
@@ -322,15 +331,6 @@ class ApplicationMonthTally(models.Model):
     insured_region_id = models.PositiveIntegerField(help_text="0: not insured anywhere")
     item_code = models.SlugField(max_length=40)
     channel = models.CharField(max_length=16)
-    initial_review = models.IntegerField(default=0)
-    re_review = models.IntegerField(default=0)
-    returned = models.IntegerField(default=0)
-    approved = models.IntegerField(default=0)
-    completed = models.IntegerField(default=0)
-    rejected = models.IntegerField(default=0)
-    withdrawn = models.IntegerField(default=0)
-    on_time = models.IntegerField(default=0)
-    decision_days = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

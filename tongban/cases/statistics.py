@@ -46,12 +46,12 @@ from tongban.cases.models import (
     StageTally,
     Task,
 )
-from tongban.cases.tallies import COUNTERS
+from tongban.cases.tallies import APPLICATION_COUNTERS, STATUS_COLUMNS
 from tongban.catalogue.selectors import items_list
 from tongban.core.months import add_months
 
-APPLICATION_COUNTERS = COUNTERS[ApplicationTally]
-__all__ = ["ONLINE_CHANNELS", "Channel"]  # the channel codes, for the figures built on these
+# The codes the figures built on these are made of: channels, statuses, counters.
+__all__ = ["APPLICATION_COUNTERS", "ONLINE_CHANNELS", "STATUS_COLUMNS", "Channel"]
 
 
 @dataclass(frozen=True)
@@ -65,28 +65,29 @@ class Selection:
     # (a paying item insured in the agency's region is re-reviewed there). None: not an agency.
     agency_region_id: int | None = None
 
-    def tally_filter(self) -> Q:
+    def _regions(self) -> Q:
+        """Accepted in, insured in: the same columns in the summaries and the applications."""
         q = Q()
         if self.accepting_region_id is not None:
             q &= Q(accepting_region_id=self.accepting_region_id)
         if self.insured_region_id is not None:
             q &= Q(insured_region_id=self.insured_region_id)
-        if self.office_id is not None:
-            mine = Q(accepting_office_id=self.office_id)
-            if self.agency_region_id is not None:
-                mine |= Q(insured_region_id=self.agency_region_id, item_code__in=paying_items())
-            q &= mine
         return q
 
+    def tally_filter(self) -> Q:
+        if self.office_id is None:
+            return self._regions()
+        mine = Q(accepting_office_id=self.office_id)
+        if self.agency_region_id is not None:
+            mine |= Q(insured_region_id=self.agency_region_id, item_code__in=paying_items())
+        return self._regions() & mine
+
     def application_filter(self) -> Q:
-        q = Q()
-        if self.accepting_region_id is not None:
-            q &= Q(accepting_region_id=self.accepting_region_id)
-        if self.insured_region_id is not None:
-            q &= Q(insured_region_id=self.insured_region_id)
-        if self.office_id is not None:
-            q &= Q(accepting_office_id=self.office_id) | Q(reviewing_office_id=self.office_id)
-        return q
+        if self.office_id is None:
+            return self._regions()
+        return self._regions() & (
+            Q(accepting_office_id=self.office_id) | Q(reviewing_office_id=self.office_id)
+        )
 
 
 @dataclass(frozen=True)
@@ -96,21 +97,19 @@ class Work:
     region_id: int | None = None
     office_id: int | None = None
 
-    def tally_filter(self) -> Q:
+    def _filter(self, region: str, office: str) -> Q:
         q = Q()
         if self.region_id is not None:
-            q &= Q(office_region_id=self.region_id)
+            q &= Q(**{region: self.region_id})
         if self.office_id is not None:
-            q &= Q(office_id=self.office_id)
+            q &= Q(**{office: self.office_id})
         return q
 
+    def tally_filter(self) -> Q:
+        return self._filter("office_region_id", "office_id")
+
     def task_filter(self) -> Q:
-        q = Q()
-        if self.region_id is not None:
-            q &= Q(office__region_id=self.region_id)
-        if self.office_id is not None:
-            q &= Q(office_id=self.office_id)
-        return q
+        return self._filter("office__region_id", "office_id")
 
 
 def paying_items() -> list[str]:

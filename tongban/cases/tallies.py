@@ -47,9 +47,10 @@ DECIDED = ("approved", "completed", "rejected")  # a decision; a withdrawal is n
 STAGE_OUTCOMES = ("approve", "reject", "return")  # what finishes a review stage
 REASON_OUTCOMES = ("reject", "return")
 ROUTING = "routing"
+APPLICATION_COUNTERS = (*STATUS_COLUMNS, "on_time", "decision_days")
 COUNTERS: dict[type[Model], tuple[str, ...]] = {
-    ApplicationTally: (*STATUS_COLUMNS, "on_time", "decision_days"),
-    ApplicationMonthTally: (*STATUS_COLUMNS, "on_time", "decision_days"),
+    ApplicationTally: APPLICATION_COUNTERS,
+    ApplicationMonthTally: APPLICATION_COUNTERS,
     StageTally: ("finished", "days", "longest", "late"),
     ReasonTally: ("count",),
 }
@@ -335,10 +336,9 @@ def _by_month(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in days:
         key = _month_key(row)
         total = months.setdefault(
-            tuple(key.values()),
-            {**key, **dict.fromkeys(STATUS_COLUMNS, 0), "on_time": 0, "decision_days": 0},
+            tuple(key.values()), {**key, **dict.fromkeys(APPLICATION_COUNTERS, 0)}
         )
-        for counter in COUNTERS[ApplicationMonthTally]:
+        for counter in APPLICATION_COUNTERS:
             total[counter] += row[counter]
     return list(months.values())
 

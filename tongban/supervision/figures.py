@@ -13,7 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from tongban.cases.statistics import (
+    APPLICATION_COUNTERS,
     ONLINE_CHANNELS,
+    STATUS_COLUMNS,
     Channel,
     FirstPayments,
     application_totals,
@@ -68,8 +70,7 @@ class Counts:
     by_channel: dict[str, int] = field(default_factory=dict)
 
     def add(self, row: dict[str, Any]) -> None:
-        for name in ("initial_review", "re_review", "returned", "approved", "completed",
-                     "rejected", "withdrawn", "on_time", "decision_days"):  # fmt: skip
+        for name in APPLICATION_COUNTERS:
             setattr(self, name, getattr(self, name) + int(row.get(name) or 0))
         channel = row.get("channel")
         if channel is not None:
@@ -114,11 +115,8 @@ class Counts:
 
 
 def _status_total(row: dict[str, Any]) -> int:
-    return sum(
-        int(row.get(s) or 0)
-        for s in ("initial_review", "re_review", "returned", "approved", "completed", "rejected",
-                  "withdrawn")
-    )  # fmt: skip
+    """Applications of a summary row, whatever their status."""
+    return sum(int(row.get(s) or 0) for s in STATUS_COLUMNS)
 
 
 @dataclass

@@ -26,8 +26,8 @@ class Migration(migrations.Migration):
                 ('completed', models.IntegerField(default=0)),
                 ('rejected', models.IntegerField(default=0)),
                 ('withdrawn', models.IntegerField(default=0)),
-                ('on_time', models.IntegerField(default=0)),
-                ('decision_days', models.IntegerField(default=0)),
+                ('on_time', models.IntegerField(default=0, help_text='Decided (approved, completed, rejected) by the due date')),
+                ('decision_days', models.IntegerField(default=0, help_text='Sum of working days from submission to decision')),
             ],
             options={
                 'indexes': [models.Index(fields=['accepting_region_id', 'month'], name='app_month_region_idx'), models.Index(fields=['insured_region_id', 'month'], name='app_month_insured_idx')],
