@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tongban.ledger",
     "tongban.transfers",
     "tongban.integrity",
+    "tongban.supervision",
     "tongban.channels",
     "tongban.web",
     "tongban.demo",

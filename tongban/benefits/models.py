@@ -61,6 +61,9 @@ class Entitlement(models.Model):
     amount_fen = models.BigIntegerField(null=True, blank=True, help_text="one-off items")
     contribution_months_used = models.PositiveSmallIntegerField(default=0)
     determined_on = models.DateField()
+    first_paid_on = models.DateField(
+        null=True, blank=True, help_text="When its first payment went to the bank (supervision)"
+    )
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=40, blank=True, default="")
     explanation = models.JSONField(help_text="The rules engine's assessment, as decided")

@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, Sum
+from django.db.models import BooleanField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Sum
 
 from tongban.benefits.models import (
     MEDICAL_SUBJECT,
@@ -52,7 +52,7 @@ from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
 from tongban.core.months import add_months, month_of
 from tongban.core.outbox import outbox_emit
-from tongban.core.transactions import unit_of_work
+from tongban.core.transactions import require_transaction, unit_of_work
 from tongban.ledger import services as ledger
 from tongban.regions.selectors import region_get
 
@@ -344,7 +344,16 @@ def _send(run: PaymentRun, region_id: int, on: date) -> int:
             f"AND {table}.paying_region_id = %s AND {table}.status = 'scheduled' AND {table}.period <= %s",
             [run.pk, on, on, region_id, run.month],
         )
-        return int(cursor.rowcount)
+        sent = int(cursor.rowcount)
+        # The first payment of an entitlement to reach the bank dates it for supervision
+        # ("first payment within N days of the application"), live with the run.
+        cursor.execute(
+            f"UPDATE {Entitlement._meta.db_table} SET first_paid_on = %s WHERE first_paid_on IS NULL "
+            f"AND id IN (SELECT entitlement_id FROM {table} WHERE run_id = %s "
+            f"AND kind IN ('benefit', 'one_off'))",
+            [on, run.pk],
+        )
+        return sent
 
 
 def _update_entitlements(run: PaymentRun, region_id: int, month: date) -> None:
@@ -409,6 +418,22 @@ def _post(run: PaymentRun, actor: Actor, on: date) -> None:
             actor=actor, region_code=region_code, entry_date=on, amount_fen=reissued,
             source_ref=f"{run.reference}/reissued",
         )  # fmt: skip
+
+
+def first_paid_rebuild() -> int:
+    """Recompute every entitlement's ``first_paid_on`` from its payments; in the caller's
+    transaction (``tongban supervision rebuild``). Returns the number of entitlements."""
+    require_transaction("first_paid_rebuild")
+    first = (
+        Payment.objects.filter(
+            entitlement=OuterRef("pk"), kind__in=["benefit", "one_off"], sent_on__isnull=False
+        )
+        .order_by()
+        .values("entitlement")
+        .annotate(first=Min("sent_on"))
+        .values("first")
+    )
+    return Entitlement.objects.update(first_paid_on=Subquery(first[:1]))
 
 
 def bank_file_rows(run: PaymentRun) -> list[tuple[str, str, str, int]]:

@@ -12,6 +12,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 
@@ -19,6 +20,7 @@ from tongban.benefits.models import Entitlement, Payment
 from tongban.core.actors import Actor
 from tongban.core.imports import ChunkOutcome, Row, RowError, register_kind
 from tongban.ledger import services as ledger
+from tongban.regions.selectors import region_ids_by_code
 
 RETURN_REASONS = {
     "wrong_name_or_number": "户名或账号错误 / wrong account name or number",
@@ -146,7 +148,11 @@ def _recount(entitlement_ids: set[int]) -> None:
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """三方对账 for one fund and one day: what was sent equals settled + returned + pending."""
+    """三方对账 for one fund: what was sent equals settled + returned + pending.
+
+    Payments sent to the bank on ``day`` — or, when ``until`` is given, on any day from
+    ``day`` to ``until`` inclusive — by what became of them since.
+    """
 
     region_code: str
     day: date
@@ -158,6 +164,7 @@ class Reconciliation:
     returned_fen: int
     pending_count: int
     pending_fen: int
+    until: date | None = None
 
     @property
     def balanced(self) -> bool:
@@ -167,24 +174,68 @@ class Reconciliation:
         )
 
 
+def _figures() -> dict[str, Any]:
+    """What became of the payments sent to the bank (medical premiums never go there)."""
+    return {
+        "sent_count": Count("id"),
+        "sent_fen": Sum("amount_fen"),
+        "settled_count": Count("id", filter=Q(status="settled")),
+        "settled_fen": Sum("amount_fen", filter=Q(status="settled")),
+        "returned_count": Count("id", filter=Q(status="returned")),
+        "returned_fen": Sum("amount_fen", filter=Q(status="returned")),
+        "pending_count": Count("id", filter=Q(status="sent")),
+        "pending_fen": Sum("amount_fen", filter=Q(status="sent")),
+    }
+
+
+def _reconciliation(
+    region_code: str, day: date, until: date | None, figures: dict[str, Any]
+) -> Reconciliation:
+    def n(name: str) -> int:
+        return int(figures[name] or 0)
+
+    return Reconciliation(
+        region_code=region_code,
+        day=day,
+        until=until,
+        sent_count=n("sent_count"),
+        sent_fen=n("sent_fen"),
+        settled_count=n("settled_count"),
+        settled_fen=n("settled_fen"),
+        returned_count=n("returned_count"),
+        returned_fen=n("returned_fen"),
+        pending_count=n("pending_count"),
+        pending_fen=n("pending_fen"),
+    )
+
+
 def reconciliation(*, region_code: str, day: date) -> Reconciliation:
     """Payments sent to the bank on ``day`` by the fund, by what became of them."""
     sent = Payment.objects.filter(
         paying_region__code=region_code, sent_on=day, kind__in=["benefit", "one_off"]
     )
-    figures = sent.aggregate(
-        sent_count=Count("id"),
-        sent_fen=Sum("amount_fen"),
-        settled_count=Count("id", filter=Q(status="settled")),
-        settled_fen=Sum("amount_fen", filter=Q(status="settled")),
-        returned_count=Count("id", filter=Q(status="returned")),
-        returned_fen=Sum("amount_fen", filter=Q(status="returned")),
-        pending_count=Count("id", filter=Q(status="sent")),
-        pending_fen=Sum("amount_fen", filter=Q(status="sent")),
+    figures = sent.aggregate(**_figures())
+    return _reconciliation(region_code, day, None, figures)
+
+
+def reconciliations(*, start: date, end: date) -> dict[str, Reconciliation]:
+    """Every fund's reconciliation of the payments it sent from ``start`` to ``end`` (inclusive),
+    region code → figures, from one GROUP BY; funds that sent nothing are left out."""
+    codes = {pk: code for code, pk in region_ids_by_code().items()}
+    rows = (
+        Payment.objects.filter(
+            sent_on__gte=start, sent_on__lte=end, kind__in=["benefit", "one_off"]
+        )
+        .order_by()
+        .values("paying_region_id")
+        .annotate(**_figures())
     )
-    return Reconciliation(
-        region_code=region_code, day=day, **{k: v or 0 for k, v in figures.items()}
-    )
+    return {
+        codes[row["paying_region_id"]]: _reconciliation(
+            codes[row["paying_region_id"]], start, end, row
+        )
+        for row in rows
+    }
 
 
 def register() -> None:

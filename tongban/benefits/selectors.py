@@ -1,10 +1,13 @@
-"""Reading entitlements."""
+"""Reading entitlements and payments; for supervision, first payments and the anomaly checks."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 
 from tongban.benefits.models import MONTHLY_ITEMS, Entitlement, Overpayment, Payment, PaymentRun
 from tongban.core.errors import NotFound
@@ -109,4 +112,156 @@ def running_person_ids_sql() -> str:
     return (
         f"SELECT person_id FROM {Entitlement._meta.db_table} "
         f"WHERE status IN ('active', 'suspended') AND item_code IN ({items})"
+    )
+
+
+# ---- supervision: first payments and the checks the books should make impossible ----------
+# Payments to people (not the medical premiums paid for them) that left, or will leave, the fund.
+PAID_KINDS = ("benefit", "one_off")
+LIVE_STATUSES = ("scheduled", "sent", "settled", "held")
+SENT_STATUSES = ("sent", "settled", "returned")
+
+
+def first_paid_dates() -> QuerySet[Entitlement]:
+    """Entitlements with the day their first payment went to the bank (None: not yet)."""
+    return Entitlement.objects.order_by()
+
+
+def first_paid_recomputed() -> dict[int, date | None]:
+    """Entitlement id → the first ``sent_on`` of its payments to the person, from the payments."""
+    first = dict(
+        Payment.objects.filter(kind__in=PAID_KINDS, sent_on__isnull=False)
+        .order_by()
+        .values("entitlement_id")
+        .annotate(first=Min("sent_on"))
+        .values_list("entitlement_id", "first")
+    )
+    return {pk: first.get(pk) for pk in Entitlement.objects.values_list("pk", flat=True)}
+
+
+def _payments(region_ids: Iterable[int] | None) -> QuerySet[Payment]:
+    # Ordered by fund and month first: no index serves that order, so the planner finds the
+    # (few) matches with hash joins and sorts them, instead of walking every payment in
+    # reference order hoping to meet the first of them soon.
+    rows = Payment.objects.select_related("entitlement", "paying_region", "person").order_by(
+        "paying_region_id", "period", "reference"
+    )
+    return rows if region_ids is None else rows.filter(paying_region_id__in=list(region_ids))
+
+
+def payments_without_decision(
+    *, approved: QuerySet[Any], region_ids: Iterable[int] | None
+) -> QuerySet[Payment]:
+    """Payments (not cancelled) whose entitlement's application is not among ``approved`` (a
+    queryset of the approved applications, rows with a ``reference``): no application, or one
+    that was never approved. An anti-join (NOT EXISTS), whatever the number of approvals."""
+    decided = approved.filter(reference=OuterRef("entitlement__application_reference"))
+    return _payments(region_ids).exclude(status="cancelled").filter(~Exists(decided))
+
+
+def payments_from_another_fund(*, region_ids: Iterable[int] | None) -> QuerySet[Payment]:
+    """Payments booked to a fund other than their entitlement's paying region, or made by a
+    run of another fund."""
+    rows = _payments(None).exclude(status="cancelled")
+    rows = rows.filter(
+        ~Q(paying_region_id=F("entitlement__paying_region_id"))
+        | (Q(run__isnull=False) & ~Q(run__region_id=F("paying_region_id")))
+    )
+    if region_ids is None:
+        return rows
+    ids = list(region_ids)
+    return rows.filter(Q(paying_region_id__in=ids) | Q(entitlement__paying_region_id__in=ids))
+
+
+def payments_after_end(*, region_ids: Iterable[int] | None) -> list[Payment]:
+    """Payments (not cancelled or returned) for months after their entitlement ended, except
+    the months recorded as an overpayment to recover. Those are the only such payments the
+    books allow: a stop cancels the months not yet paid, and the months already paid become an
+    overpayment (with the medical premium paid beside each)."""
+    candidates = list(
+        _payments(region_ids).filter(
+            entitlement__status=Entitlement.Status.ENDED,
+            period__gte=F("entitlement__end_month"),
+            status__in=LIVE_STATUSES,
+        )
+    )
+    if not candidates:
+        return []
+    recovered: set[tuple[int, str]] = set()
+    for entitlement_id, months in Overpayment.objects.filter(
+        entitlement_id__in={p.entitlement_id for p in candidates}
+    ).values_list("entitlement_id", "months"):
+        recovered |= {(entitlement_id, str(m.get("month", ""))) for m in months or []}
+    return [p for p in candidates if (p.entitlement_id, f"{p.period:%Y-%m}") not in recovered]
+
+
+@dataclass(frozen=True)
+class SharedAccount:
+    """One bank account that received benefit for more than one person."""
+
+    bank_account: str
+    persons: int
+    payments: int
+    amount_fen: int
+    sample: list[Payment]
+
+
+def shared_bank_accounts(
+    *, region_ids: Iterable[int] | None, sample: int = 20
+) -> list[SharedAccount]:
+    """Accounts that payments to several different persons were sent to (returned ones too)."""
+    sent = Payment.objects.filter(kind__in=PAID_KINDS, status__in=SENT_STATUSES).exclude(
+        bank_account=""
+    )
+    if region_ids is not None:
+        sent = sent.filter(paying_region_id__in=list(region_ids))
+    # One pass finds the accounts whose payments went to more than one person (lowest and
+    # highest person differ) without counting distinct persons for every account.
+    shared = list(
+        sent.order_by()
+        .values("bank_account")
+        .annotate(first=Min("person_id"), last=Max("person_id"), payments=Count("id"),
+                  amount=Sum("amount_fen"))
+        .filter(first__lt=F("last"))
+    )  # fmt: skip
+    persons = dict(
+        sent.filter(bank_account__in=[row["bank_account"] for row in shared])
+        .order_by()
+        .values("bank_account")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("bank_account", "n")
+    )
+    for row in shared:
+        row["persons"] = persons[row["bank_account"]]
+    shared.sort(key=lambda row: (-row["persons"], row["bank_account"]))
+    result = []
+    for row in shared:
+        rows = list(
+            sent.filter(bank_account=row["bank_account"])
+            .select_related("entitlement", "paying_region", "person")
+            .order_by("person_id", "period", "reference")[:sample]
+        )
+        result.append(
+            SharedAccount(row["bank_account"], row["persons"], row["payments"],
+                          int(row["amount"] or 0), rows)
+        )  # fmt: skip
+    return result
+
+
+def payment_get(*, reference: str) -> Payment:
+    payment = (
+        Payment.objects.select_related("entitlement", "paying_region", "person", "run")
+        .filter(reference=reference)
+        .first()
+    )
+    if payment is None:
+        raise NotFound(f"No payment {reference}.", code="unknown_payment")
+    return payment
+
+
+def payments_of_entitlement(*, entitlement_id: int) -> QuerySet[Payment]:
+    return (
+        Payment.objects.select_related("paying_region")
+        .filter(entitlement_id=entitlement_id)
+        .order_by("period", "kind", "reference")
     )

@@ -93,6 +93,9 @@ class Application(models.Model):
     due_date = models.DateField(help_text="Decision due; moves on when a return pauses the clock")
     returned_on = models.DateField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    decided_on = models.DateField(
+        null=True, blank=True, help_text="Local date of the final status; on time if ≤ due_date"
+    )
 
     class Meta:
         constraints = [
@@ -156,8 +159,13 @@ class Task(models.Model):
     office = models.ForeignKey("regions.Office", on_delete=models.PROTECT, related_name="+")
     is_open = models.BooleanField(default=True)
     created_at = models.DateTimeField()
+    opened_on = models.DateField(null=True, blank=True, help_text="Local date the task opened")
     due_date = models.DateField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True, help_text="Local date the task closed")
+    outcome = models.CharField(
+        max_length=16, blank=True, default="", help_text="What closed it: approve, reject, …"
+    )
 
     class Meta:
         constraints = [
@@ -188,6 +196,9 @@ class Task(models.Model):
                 fields=["office", "created_at"],
                 condition=Q(is_open=True),
                 name="task_open_queue_idx",
+            ),
+            models.Index(
+                fields=["office", "due_date"], condition=Q(is_open=True), name="task_open_due_idx"
             ),
         ]
 
@@ -282,3 +293,156 @@ class ParameterSetRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.version
+
+
+# ---- summaries for supervision, kept by ``workflow.transition`` (docs/supervision.md) --------
+
+
+class ApplicationCounts(models.Model):
+    """How many applications are in each status, how many were decided by their due date,
+    and the working days their decisions took: the counters both summaries keep."""
+
+    initial_review = models.IntegerField(default=0)
+    re_review = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+    on_time = models.IntegerField(
+        default=0, help_text="Decided (approved, completed, rejected) by the due date"
+    )
+    decision_days = models.IntegerField(
+        default=0, help_text="Sum of working days from submission to decision"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ApplicationTally(ApplicationCounts):
+    """How many applications, by submission day, accepting office, insured region, item and
+    channel, are in each status; with decisions on time and working days to decision.
+
+    Upserted by ``cases.workflow.transition`` in the transaction of every status change, so
+    the figures are as live as the applications; ``tongban supervision rebuild`` recomputes
+    them from the applications. Region and office columns are plain ids (``insured_region_id``
+    0: the person is insured nowhere), so the key has no NULLs and one upsert finds its row.
+    """
+
+    day = models.DateField(help_text="submitted_on")
+    accepting_office_id = models.PositiveIntegerField()
+    accepting_region_id = models.PositiveIntegerField()
+    insured_region_id = models.PositiveIntegerField(help_text="0: not insured anywhere")
+    item_code = models.SlugField(max_length=40)
+    channel = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day",
+                    "accepting_office_id",
+                    "insured_region_id",
+                    "item_code",
+                    "channel",
+                ],
+                name="application_tally_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["accepting_region_id", "day"], name="app_tally_region_day_idx"),
+            models.Index(fields=["insured_region_id", "day"], name="app_tally_insured_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.accepting_office_id} {self.item_code} {self.channel}"
+
+
+class ApplicationMonthTally(ApplicationCounts):
+    """The same counters as :class:`ApplicationTally` by submission month, accepting region,
+    insured region, item and channel — no day, no office — so that a year of the province
+    adds up a few thousand rows a month instead of a row per day and office. Kept by the
+    same upserts; ``cases.statistics`` uses it for the whole months of a period when the
+    figure needs neither day nor office."""
+
+    month = models.DateField(help_text="first day of the submission month")
+    accepting_region_id = models.PositiveIntegerField()
+    insured_region_id = models.PositiveIntegerField(help_text="0: not insured anywhere")
+    item_code = models.SlugField(max_length=40)
+    channel = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "month",
+                    "accepting_region_id",
+                    "insured_region_id",
+                    "item_code",
+                    "channel",
+                ],
+                name="application_month_tally_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["accepting_region_id", "month"], name="app_month_region_idx"),
+            models.Index(fields=["insured_region_id", "month"], name="app_month_insured_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.accepting_region_id} {self.item_code} {self.channel}"
+
+
+class StageTally(models.Model):
+    """Review stages finished, by day, the office that did them, item and stage: how many,
+    their working days (sum and longest), and how many finished after the case's due date.
+
+    ``routing`` is the automatic assignment to the insured region's agency (docs/routing.md).
+    """
+
+    day = models.DateField(help_text="the day the stage ended")
+    office_id = models.PositiveIntegerField()
+    office_region_id = models.PositiveIntegerField()
+    item_code = models.SlugField(max_length=40)
+    stage = models.CharField(max_length=16)
+    finished = models.IntegerField(default=0)
+    days = models.IntegerField(default=0, help_text="Sum of working days the stages took")
+    longest = models.IntegerField(default=0, help_text="Working days of the longest")
+    late = models.IntegerField(default=0, help_text="Finished after the case's due date")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "office_id", "item_code", "stage"], name="stage_tally_key"
+            )
+        ]
+        indexes = [models.Index(fields=["office_region_id", "day"], name="stage_tally_region_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.office_id} {self.item_code} {self.stage}"
+
+
+class ReasonTally(models.Model):
+    """Reasons given for rejections and returns, by day, deciding office, item and stage."""
+
+    day = models.DateField(help_text="the day of the decision")
+    office_id = models.PositiveIntegerField()
+    office_region_id = models.PositiveIntegerField()
+    item_code = models.SlugField(max_length=40)
+    stage = models.CharField(max_length=16)
+    outcome = models.CharField(max_length=16)
+    reason = models.CharField(max_length=200)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "office_id", "item_code", "stage", "outcome", "reason"],
+                name="reason_tally_key",
+            )
+        ]
+        indexes = [models.Index(fields=["office_region_id", "day"], name="reason_tally_region_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.office_id} {self.outcome} {self.reason[:20]}"

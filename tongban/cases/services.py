@@ -31,6 +31,7 @@ from tongban.cases.models import (
     Task,
 )
 from tongban.cases.selectors import decision_refusal
+from tongban.cases.tallies import tally_reroute
 from tongban.cases.workflow import transition
 from tongban.catalogue.selectors import ItemDefinition, catalogue_current, due_date, item_get
 from tongban.core import clock
@@ -251,9 +252,11 @@ def _route(application: Application, as_of: date, view: PersonView) -> None:
             "The person has never been insured, so there is no fund to pay from; reject instead.",
             code="no_insured_region",
         )
+    previous = application.insured_region_id
     application.insured_region = insured
     application.reviewing_office = agency_for_region(region_id=insured.pk)
     application.save(update_fields=["insured_region", "reviewing_office"])
+    tally_reroute(application, previous_insured_region_id=previous)
 
 
 def _approve(

@@ -5,7 +5,8 @@ that pays money goes from initial review to re-review at the insured region's
 agency; one that pays nothing is completed at the accepting office. Everything
 that changes ``Application.status`` goes through :func:`transition`, which also
 closes and opens the office tasks, writes the transition row (the responsibility
-record) and the audit event, and seals the archive when the case ends.
+record) and the audit event, and counts the change in the supervision summaries
+(``cases.tallies``) in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from tongban.cases.models import FINAL_STATUSES, Application, Status, Task, Transition
+from tongban.cases.tallies import ClosedTask, tally_transition
 from tongban.catalogue.selectors import working_calendar
 from tongban.core import clock
 from tongban.core.actors import Actor
@@ -108,18 +110,29 @@ def transition(
     application.status = target
     if target in FINAL_STATUSES:
         application.decided_at = now
+        application.decided_on = as_of
     if application.pk is None:
         application.save(force_insert=True)  # a submission: the unique constraints speak here
+        closing: list[ClosedTask] = []
     else:
-        application.save(update_fields=["status", "due_date", "returned_on", "decided_at"])
-
-    Task.objects.filter(application=application, is_open=True).update(is_open=False, closed_at=now)
+        application.save(
+            update_fields=["status", "due_date", "returned_on", "decided_at", "decided_on"]
+        )
+        open_tasks = Task.objects.filter(application=application, is_open=True)
+        closing = [
+            ClosedTask(t["office_id"], t["stage"], t["opened_on"], t["due_date"])
+            for t in open_tasks.values("office_id", "stage", "opened_on", "due_date")
+        ]
+        if closing:
+            open_tasks.update(is_open=False, closed_at=now, closed_on=as_of, outcome=outcome)
     if target == Status.INITIAL_REVIEW:
-        _open_task(application, Task.Stage.INITIAL_REVIEW, application.accepting_office_id, now)
+        _open_task(
+            application, Task.Stage.INITIAL_REVIEW, application.accepting_office_id, now, as_of
+        )
     elif target == Status.RE_REVIEW:
         if application.reviewing_office_id is None:
             raise RuntimeError("a re-review needs a reviewing office; route before approving")
-        _open_task(application, Task.Stage.RE_REVIEW, application.reviewing_office_id, now)
+        _open_task(application, Task.Stage.RE_REVIEW, application.reviewing_office_id, now, as_of)
 
     seen = seen or {}
     record = Transition.objects.create(
@@ -138,6 +151,16 @@ def transition(
         checklist=checklist or {},
         seen=seen,
         seen_sha256=sha256_of(seen) if seen else "",
+    )
+    tally_transition(
+        application,
+        source=source,
+        target=target,
+        outcome=outcome,
+        office_id=office_id,
+        closed=closing,
+        reasons=reasons or [],
+        as_of=as_of,
     )
     audit_record(
         actor=actor,
@@ -162,11 +185,12 @@ def transition(
     return record
 
 
-def _open_task(application: Application, stage: str, office_id: int, now: Any) -> Task:
+def _open_task(application: Application, stage: str, office_id: int, now: Any, as_of: date) -> Task:
     return Task.objects.create(
         application=application,
         stage=stage,
         office_id=office_id,
         created_at=now,
+        opened_on=as_of,
         due_date=application.due_date,
     )

@@ -11,6 +11,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import get_language
 
 from tongban.catalogue.calendar import WorkingCalendar
@@ -172,6 +173,12 @@ def working_calendar() -> WorkingCalendar:
 def calendar_forget() -> None:
     """Drop the cached calendar (after a reload)."""
     _calendar_cache.clear()
+
+
+def working_index_of(field: str) -> Subquery:
+    """SQL for the working-day index of the date in ``field`` of the outer query (NULL outside
+    the calendar): the difference of two indexes is ``working_days_between`` of the two dates."""
+    return Subquery(CalendarDay.objects.filter(day=OuterRef(field)).values("working_index")[:1])
 
 
 def due_date(*, start: date, working_days: int) -> date:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.params import P, QueryEx
 
 from tongban.benefits.selectors import payments_of
 from tongban.cases import services as case_services
@@ -45,6 +46,7 @@ from tongban.channels.schemas import (
     SeparationIn,
     SeparationReasonOut,
     SpellChangeOut,
+    StatisticsOut,
     StopIn,
     TaskOut,
     TransferOut,
@@ -63,6 +65,7 @@ from tongban.integrity.selectors import (
 from tongban.regions.selectors import offices_list, region_get
 from tongban.registry import services as registry_services
 from tongban.registry.selectors import insured_region, person_get, separation_reasons_list
+from tongban.supervision.statistics import statistics_get
 from tongban.transfers.selectors import transfers_of_region
 
 api = NinjaAPI(
@@ -140,6 +143,7 @@ def get_offices(request: HttpRequest) -> list[dict[str, Any]]:
             "name_en": o.name_en,
             "region_code": o.region.code,
             "is_insurance_agency": o.is_insurance_agency,
+            "kind": o.kind,
         }
         for o in offices_list()
     ]
@@ -622,3 +626,41 @@ def get_finding(request: HttpRequest, reference: str) -> dict[str, Any]:
 def get_transfers(request: HttpRequest, region: str | None = None) -> list[dict[str, Any]]:
     code = _region_for(request, region)
     return [transfer_out(t) for t in transfers_of_region(region_code=code)[:500]]
+
+
+# ---- Supervision ----------------------------------------------------------------------------
+
+
+@api.get(
+    "/statistics",
+    response=StatisticsOut,
+    by_alias=True,
+    tags=["supervision"],
+    summary="Service figures for a period, and each fund's balance and months of coverage",
+    description=(
+        "For applications submitted from `from` to `to` (inclusive): accepted in `region` "
+        "when given, else the province; or, as extensions, insured in `insured`, or handled "
+        "by `office`. Funds as of `to`. A supervisor of the provincial centre may ask for "
+        "anything; a regional supervisor for their region; an office head for their office. "
+        "Definitions: docs/supervision.md."
+    ),
+)
+def get_statistics(
+    request: HttpRequest,
+    period_from: QueryEx[str | None, P(alias="from", description="YYYY-MM-DD")] = None,
+    period_to: QueryEx[str | None, P(alias="to", description="YYYY-MM-DD")] = None,
+    region: str | None = None,
+    insured: str | None = None,
+    office: str | None = None,
+) -> dict[str, Any]:
+    require(request, STAFF)
+    return statistics_get(
+        actor=actor_for(request),
+        staff=staff_of(request),
+        start=period_from,
+        end=period_to,
+        region=region,
+        insured=insured,
+        office=office,
+        today=clock.today(),
+    )

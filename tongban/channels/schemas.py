@@ -27,8 +27,13 @@ class OfficeOut(Schema):
     name: str
     name_zh: str
     name_en: str
-    region_code: str
+    region_code: str = Field(
+        description="The region the office is in (the provincial centre's seat)"
+    )
     is_insurance_agency: bool
+    kind: str = Field(
+        description="agency (re-reviews and pays), service (accepts), province (the provincial centre)"
+    )
 
 
 class SeparationReasonOut(Schema):
@@ -292,3 +297,67 @@ class RepaymentIn(Schema):
     amount_fen: int
     date: date
     reference: str = Field(max_length=60, description="the receipt number")
+
+
+class ItemStatisticsOut(Schema):
+    code: str
+    applications: int
+    approved: int = Field(description="approved (an entitlement) or completed (pays nothing, done)")
+    rejected: int
+    open: int = Field(description="in initial review, in re-review, or returned for correction")
+    withdrawn: int
+    online: int
+    automatic: int
+    decided: int = Field(description="approved, completed or rejected")
+    on_time: int = Field(description="decided on or before the due date")
+
+
+class FundStatisticsOut(Schema):
+    region_code: str
+    balance_fen: int
+    months_of_coverage: float | None = Field(
+        description="fund balance ÷ average monthly expenditure of the last 12 months; "
+        "null when nothing was spent"
+    )
+
+
+class FundTotalOut(Schema):
+    balance_fen: int
+    months_of_coverage: float | None
+
+
+class ChannelStatisticsOut(Schema):
+    channel: str
+    applications: int
+
+
+class IntegrityFindingsOut(Schema):
+    connected: bool = Field(description="false until data comparison (integrity) is wired in")
+    open: int | None
+    open_by_kind: dict[str, int]
+
+
+class StatisticsOut(Schema):
+    period_from: date = Field(alias="from")
+    period_to: date = Field(alias="to")
+    region: str | None = Field(description="the accepting region asked for; null: the province")
+    view: str = Field(description="province, region:CODE, insured:CODE or office:CODE")
+    applications: int
+    online_share: float | None = Field(
+        description="online submissions (portal, alipay, gov_site, online_hall, employer_api) "
+        "÷ all but automatic ones; null without any"
+    )
+    cross_region_share: float | None = Field(
+        description="paying items accepted in another region than the insured one ÷ paying "
+        "items of people insured somewhere"
+    )
+    on_time_share: float | None = Field(
+        description="decided on or before the due date ÷ decided (approved, completed, rejected)"
+    )
+    by_item: list[ItemStatisticsOut]
+    funds: list[FundStatisticsOut]
+    online_goal: float
+    by_channel: list[ChannelStatisticsOut]
+    counts: dict[str, int]
+    funds_total: FundTotalOut | None
+    integrity_findings: IntegrityFindingsOut

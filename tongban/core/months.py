@@ -5,7 +5,7 @@ Benefit months are calendar months; a month is written as the date of its first 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 
 def month_of(day: date) -> date:
@@ -19,6 +19,11 @@ def add_months(day: date, months: int) -> date:
     year, month0 = divmod(index, 12)
     last = _days_in_month(year, month0 + 1)
     return date(year, month0 + 1, min(day.day, last))
+
+
+def month_end(day: date) -> date:
+    """The last day of the month of ``day``."""
+    return add_months(day.replace(day=1), 1) - timedelta(days=1)
 
 
 def months_between(start_month: date, end_month: date) -> int:

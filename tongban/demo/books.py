@@ -19,6 +19,7 @@ from datetime import date
 
 from tongban.core.actors import Actor
 from tongban.core.errors import Conflict
+from tongban.core.months import month_end
 from tongban.ledger import postings
 from tongban.ledger.selectors import months_before
 from tongban.ledger.services import (
@@ -69,7 +70,7 @@ def demo_books_post(
                         PremiumTotal(code, month, employer, received - employer)
                     )
                 )
-                specs.append(_move(code, postings.month_end(month), "1002", "1004", received, ref))
+                specs.append(_move(code, month_end(month), "1002", "1004", received, ref))
             specs.append(_move(code, month.replace(day=14), "1004", "1003", spent, ref))
             specs += postings.payment_run_entries(
                 region_code=code,

@@ -33,6 +33,8 @@ FEATURED = (
     ("sanya.reviewer", "sanya-agency", ("acceptor", "reviewer")),
     ("sanya.finance", "sanya-agency", ("finance",)),
     ("haikou.supervisor", "haikou-agency", ("supervisor",)),
+    ("province.supervisor", "hainan-province", ("supervisor", "finance")),
+    ("longhua.head", "haikou-longhua", ("head",)),
 )
 
 
@@ -107,7 +109,7 @@ def _staff(say: Callable[[str], None]) -> None:
     wanted = list(FEATURED)
     featured_offices = {code for _, code, _ in FEATURED}
     for office in offices_list():
-        if office.code in featured_offices:
+        if office.code in featured_offices or office.is_provincial:
             continue
         slug = office.code.replace("-agency", "")
         wanted.append((f"{slug}.acceptor", office.code, ("acceptor",)))

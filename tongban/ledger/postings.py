@@ -7,11 +7,12 @@ the database.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
+
+from tongban.core.months import month_end
 
 CASH: Final = "1001"
 INCOME_DEPOSITS: Final = "1002"  # 收入户存款: premiums and other income arrive here
@@ -160,11 +161,6 @@ def deposits_move(*, from_code: str, to_code: str, amount_fen: int) -> list[Line
 
 
 # --- whole entries, for services and for set-based callers (one entries_post_many call) -----
-
-
-def month_end(day: date) -> date:
-    """The last day of the month of ``day``."""
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 @dataclass(frozen=True)

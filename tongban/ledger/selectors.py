@@ -481,3 +481,57 @@ def monthly_figures(
         balance += income[month] - expenditure[month] + fund_moves[month]
         figures.append(MonthFigures(month, income[month], expenditure[month], balance))
     return figures
+
+
+# --- every fund at once, for supervision -------------------------------------------------
+
+
+def flows_by_fund(*, start: date, end: date) -> dict[str, tuple[int, int]]:
+    """Region code → (income, expenditure) of each fund in ``[start, end)``, net of reversals,
+    from one GROUP BY; every fund is present."""
+    classes = dict(Account.objects.values_list("id", "account_class"))
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    rows = (
+        JournalLine.objects.filter(entry_date__gte=start, entry_date__lt=end)
+        .order_by()
+        .values("book_id", "account_id")
+        .annotate(d=Sum("debit_fen"), c=Sum("credit_fen"))
+        .values_list("book_id", "account_id", "d", "c")
+    )
+    for book_id, account_id, d, c in rows:
+        kind = classes[account_id]
+        if kind == AccountClass.INCOME:
+            totals[book_id][0] += int(c or 0) - int(d or 0)
+        elif kind == AccountClass.EXPENDITURE:
+            totals[book_id][1] += int(d or 0) - int(c or 0)
+    return {
+        book.fund.region.code: (totals[book.pk][0], totals[book.pk][1]) for book in books_list()
+    }
+
+
+def monthly_expenditure_by_fund(
+    *, start_month: date, months: int, account_prefix: str = "5"
+) -> dict[str, list[int]]:
+    """Region code → net expenditure per month (``months`` months from ``start_month``) on the
+    expenditure accounts whose code starts with ``account_prefix`` (``5001``: benefits paid)."""
+    first = start_month.replace(day=1)
+    end = months_before(first, -months)
+    wanted = set(
+        Account.objects.filter(
+            account_class=AccountClass.EXPENDITURE, code__startswith=account_prefix
+        ).values_list("id", flat=True)
+    )
+    rows = (
+        JournalLine.objects.filter(entry_date__gte=first, entry_date__lt=end, account_id__in=wanted)
+        .annotate(m=TruncMonth("entry_date"))
+        .order_by()
+        .values("book_id", "m")
+        .annotate(d=Sum("debit_fen"), c=Sum("credit_fen"))
+        .values_list("book_id", "m", "d", "c")
+    )
+    per_book: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for book_id, month, d, c in rows:
+        key = month if isinstance(month, date) else date.fromisoformat(str(month)[:10])
+        per_book[book_id][key] += int(d or 0) - int(c or 0)
+    series = [months_before(first, -i) for i in range(months)]
+    return {book.fund.region.code: [per_book[book.pk][m] for m in series] for book in books_list()}

@@ -70,11 +70,16 @@ class Fund(Bilingual, models.Model):
 
 
 class Office(Bilingual, models.Model):
-    """A place that serves people: a region's insurance agency or a district service office."""
+    """A place that serves people: a region's insurance agency or a district service office.
+
+    The provincial centre (kind ``province``) is the one office above the regions: its
+    supervisors see every region and fund (ADR 0401). It sits in the region of its seat.
+    """
 
     class Kind(models.TextChoices):
         AGENCY = "agency", "insurance agency"
         SERVICE = "service", "service office"
+        PROVINCE = "province", "provincial centre"
 
     code = models.SlugField(max_length=40, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="offices")
@@ -95,11 +100,20 @@ class Office(Bilingual, models.Model):
                 condition=models.Q(is_default_for_region=True),
                 name="one_default_office_per_region",
             ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind="province"),
+                name="one_provincial_office",
+            ),
         ]
 
     @property
     def is_insurance_agency(self) -> bool:
         return self.kind == self.Kind.AGENCY
+
+    @property
+    def is_provincial(self) -> bool:
+        return self.kind == self.Kind.PROVINCE
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
@@ -110,6 +124,7 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", "reviewer (复核)"
     FINANCE = "finance", "finance (财务)"
     SUPERVISOR = "supervisor", "supervisor (监督)"
+    HEAD = "head", "office head (负责人)"
     ADMIN = "admin", "administrator (管理员)"
 
 

@@ -52,6 +52,12 @@ def office_get(*, code: str) -> Office:
         raise NotFound(f"Unknown office code {code!r}.", code="unknown_office") from None
 
 
+def office_region_id(*, office_id: int) -> int:
+    """The region an office is in (for offices other than the application's own two)."""
+    region_id: int = Office.objects.values_list("region_id", flat=True).get(pk=office_id)
+    return region_id
+
+
 def agency_for_region(*, region_id: int) -> Office:
     """The region's insurance agency: the unit that re-reviews and pays from its fund."""
     return Office.objects.select_related("region").get(region_id=region_id, kind=Office.Kind.AGENCY)

@@ -88,6 +88,19 @@ def reference_data_load(*, actor: Actor) -> LoadSummary:
                     },
                 )
                 offices += 1
+        province = data.get("province")
+        if province:
+            Office.objects.update_or_create(
+                code=province["code"],
+                defaults={
+                    "region": Region.objects.get(code=province["seat"]),
+                    "kind": Office.Kind.PROVINCE,
+                    "name_zh": province["zh"],
+                    "name_en": province["en"],
+                    "is_default_for_region": False,
+                },
+            )
+            offices += 1
         if created:
             audit_record(
                 actor=actor,

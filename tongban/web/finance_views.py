@@ -1,18 +1,16 @@
 """Finance and supervision pages (基金财务与监督): the fund's books, read through ledger selectors.
 
 Only staff with the finance or supervisor role see them, and only their own region's
-fund; an administrator (the ``admin`` role) may pick any fund or the whole province.
-Every table is also served as an Excel file (``?format=xlsx``); the monthly chart is
-SVG drawn here, so the pages need no JavaScript.
+fund; an administrator (the ``admin`` role) and the staff of the provincial centre (ADR
+0401) may pick any fund or the whole province. Every table is also served as an Excel file
+(``?format=xlsx``); the monthly chart is SVG (``web.reports``), so the pages need no JavaScript.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -25,7 +23,6 @@ from tongban.core import clock
 from tongban.core.money import format_yuan
 from tongban.ledger.selectors import (
     AccountRow,
-    MonthFigures,
     balance_sheet,
     fund_coverage,
     funds_coverage,
@@ -35,6 +32,7 @@ from tongban.ledger.selectors import (
     trial_balance,
 )
 from tongban.regions.selectors import StaffInfo, regions_list, staff_for_user
+from tongban.web.reports import Cell, Row, Table, chart, money, text, xlsx_response
 
 FINANCE_ROLES = frozenset({"finance", "supervisor", "admin"})
 PROVINCE = "all"
@@ -62,9 +60,9 @@ def _scope(request: HttpRequest) -> Scope | HttpResponse:
     staff = staff_for_user(user=request.user)
     if staff is None or not staff.roles & FINANCE_ROLES:
         return render(request, "finance/forbidden.html", {"staff": staff}, status=403)
-    own = staff.region.code
+    own = PROVINCE if staff.office.is_provincial else staff.region.code
     wanted = request.GET.get("region") or own
-    if staff.has_role("admin"):
+    if staff.has_role("admin") or staff.office.is_provincial:
         choices = [(PROVINCE, _("All funds of the province"))] + [
             (r.code, r.name) for r in regions_list()
         ]
@@ -89,83 +87,6 @@ def finance_page(view: Callable[..., HttpResponse]) -> Callable[[HttpRequest], H
     return wrapper
 
 
-# --- tables, on the page and in Excel -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    value: object  # what goes into Excel: text, or yuan as Decimal
-    numeric: bool = False
-
-
-def money(fen: int) -> Cell:
-    return Cell(format_yuan(fen, symbol=""), Decimal(fen) / 100, numeric=True)
-
-
-def text(value: object) -> Cell:
-    return Cell(str(value), str(value))
-
-
-@dataclass(frozen=True)
-class Row:
-    cells: list[Cell]
-    level: int = 0
-    strong: bool = False
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[Row] = field(default_factory=list)
-
-    @property
-    def header(self) -> list[tuple[str, bool]]:
-        """Column names, each with whether its cells are numbers (right-aligned)."""
-        first = self.rows[0].cells if self.rows else []
-        return [(name, i < len(first) and first[i].numeric) for i, name in enumerate(self.columns)]
-
-
-def _xlsx(filename: str, heading: str, tables: list[Table]) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = filename[:31]
-    sheet.append([heading])
-    sheet["A1"].font = Font(bold=True)
-    for table in tables:
-        sheet.append([])
-        sheet.append([table.title])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-        sheet.append(table.columns)
-        for row in table.rows:
-            sheet.append(
-                [
-                    c.value if c.numeric else ("  " * row.level if i == 1 else "") + str(c.value)
-                    for i, c in enumerate(row.cells)
-                ]
-            )
-            for column, cell in enumerate(row.cells, start=1):
-                if cell.numeric:
-                    sheet.cell(row=sheet.max_row, column=column).number_format = "#,##0.00"
-    sheet.column_dimensions["A"].width = 14
-    sheet.column_dimensions["B"].width = 36
-    for letter in "CDEF":
-        sheet.column_dimensions[letter].width = 18
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
-
-
 def render_report(
     request: HttpRequest,
     scope: Scope,
@@ -179,7 +100,7 @@ def render_report(
     status: int = 200,
 ) -> HttpResponse:
     if request.GET.get("format") == "xlsx" and status == 200:
-        return _xlsx(filename, f"{scope.label} · {heading}", tables)
+        return xlsx_response(filename, f"{scope.label} · {heading}", tables)
     query = request.GET.copy()
     query["format"] = "xlsx"
     return render(
@@ -460,66 +381,3 @@ def coverage_page(request: HttpRequest, scope: Scope) -> HttpResponse:
         form={"as_of": as_of.isoformat(), "errors": errors},
         status=400 if errors else 200,
     )
-
-
-# --- the chart -----------------------------------------------------------------------------
-
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 760, 280, 70, 70, 20, 40
-
-
-def chart(figures: list[MonthFigures]) -> dict[str, Any]:
-    """Bars for income and expenditure (left scale), a line for the balance (right scale)."""
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    flows = max([f.income_fen for f in figures] + [f.expenditure_fen for f in figures] + [1])
-    low = min([f.balance_fen for f in figures] + [0])
-    high = max([f.balance_fen for f in figures] + [1])
-    slot = plot_w / max(len(figures), 1)
-    bar = slot * 0.35
-
-    def y_flow(fen: int) -> float:
-        return float(TOP + plot_h - plot_h * max(fen, 0) / flows)
-
-    def y_balance(fen: int) -> float:
-        return float(TOP + plot_h - plot_h * (fen - low) / (high - low or 1))
-
-    months: list[dict[str, Any]] = []
-    for i, f in enumerate(figures):
-        x = LEFT + i * slot + slot / 2
-        months.append(
-            {
-                "label": f"{f.month:%m}",
-                "x": round(x, 1),
-                "income": {
-                    "x": round(x - bar, 1),
-                    "y": round(y_flow(f.income_fen), 1),
-                    "h": round(TOP + plot_h - y_flow(f.income_fen), 1),
-                    "text": format_yuan(f.income_fen),
-                },
-                "spent": {
-                    "x": round(x, 1),
-                    "y": round(y_flow(f.expenditure_fen), 1),
-                    "h": round(TOP + plot_h - y_flow(f.expenditure_fen), 1),
-                    "text": format_yuan(f.expenditure_fen),
-                },
-                "balance": {
-                    "y": round(y_balance(f.balance_fen), 1),
-                    "text": format_yuan(f.balance_fen),
-                },
-            }
-        )
-    return {
-        "width": WIDTH,
-        "height": HEIGHT,
-        "bar": round(bar, 1),
-        "base": TOP + plot_h,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
-        "top": TOP,
-        "months": months,
-        "line": " ".join(f"{m['x']},{m['balance']['y']}" for m in months),
-        "flow_max": format_yuan(flows),
-        "balance_max": format_yuan(high),
-        "balance_min": format_yuan(low),
-        "first": f"{figures[0].month:%Y-%m}" if figures else "",
-        "last": f"{figures[-1].month:%Y-%m}" if figures else "",
-    }

@@ -43,6 +43,7 @@ ROLE = {
     "reviewer": _("reviewer (re-review)"),
     "finance": _("finance"),
     "supervisor": _("supervisor"),
+    "head": _("office head"),
     "admin": _("administrator"),
 }
 ENTITLEMENT_STATUS = {

@@ -22,7 +22,8 @@ from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.identifiers import mask_id_number
 from tongban.core.money import format_yuan
-from tongban.web.finance_views import Row, Scope, Table, finance_page, money, render_report, text
+from tongban.web.finance_views import Scope, finance_page, render_report
+from tongban.web.reports import Row, Table, money, text
 from tongban.web.writes import new_key, submit_once
 
 MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")

@@ -73,6 +73,19 @@ MESSAGES: dict[str, Any] = {
     "not_receiving_benefit": gettext_lazy(
         "No benefit is being paid to you, so there is nothing to stop."
     ),
+    # supervision
+    "not_staff": gettext_lazy("Supervision is for staff of an office."),
+    "out_of_scope": gettext_lazy(
+        "These figures are outside what you may see: a regional supervisor sees their region, "
+        "an office head their office."
+    ),
+    "no_fund_scope": gettext_lazy(
+        "Fund figures and anomaly checks are for supervisors of a region or of the province."
+    ),
+    "unknown_region": gettext_lazy("There is no region with this code."),
+    "one_view": gettext_lazy("Ask for one region, insured region or office at a time."),
+    "unknown_case": gettext_lazy("There is no such case that you may see."),
+    "unknown_payment": gettext_lazy("There is no such payment that you may see."),
     # anything
     "unknown_task": gettext_lazy("There is no such task."),
     "unknown_application": gettext_lazy("There is no such application that you may see."),
@@ -87,6 +100,15 @@ FIELD_MESSAGES: dict[tuple[str, str], Any] = {
     ),
     ("data.contest.claimed_reason_code", "required"): pgettext_lazy(
         "contest", "Choose the reason you say is true."
+    ),
+    # the period of the supervision pages
+    ("to", "future"): gettext_lazy("The period ends after today."),
+    ("from", "order"): gettext_lazy("The period starts after it ends."),
+    ("from", "too_early"): gettext_lazy(
+        "The period starts before province-wide handling began (25 June 2021)."
+    ),
+    ("to", "too_long"): gettext_lazy(
+        "The period is longer than three years; ask for a shorter one."
     ),
 }
 

@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tongban.web import finance_views, findings, office, payments_views, portal, views
+from tongban.web import (
+    finance_views,
+    findings,
+    office,
+    payments_views,
+    portal,
+    supervision_views,
+    views,
+)
 
 app_name = "web"
 
@@ -42,4 +50,31 @@ urlpatterns = [
     ),
     path("office/finance/coverage/", finance_views.coverage_page, name="finance_coverage"),
     path("office/finance/payments/", payments_views.payments_page, name="finance_payments"),
+    # Supervision: the province's live view of service quality and of every fund
+    path("office/supervision/", supervision_views.overview, name="supervision_overview"),
+    path("office/supervision/volumes/", supervision_views.volumes, name="supervision_volumes"),
+    path("office/supervision/matrix/", supervision_views.cross_region, name="supervision_matrix"),
+    path("office/supervision/time/", supervision_views.time, name="supervision_time"),
+    path(
+        "office/supervision/outcomes/",
+        supervision_views.outcome_page,
+        name="supervision_outcomes",
+    ),
+    path("office/supervision/payments/", supervision_views.payments, name="supervision_payments"),
+    path("office/supervision/funds/", supervision_views.funds, name="supervision_funds"),
+    path(
+        "office/supervision/anomalies/",
+        supervision_views.anomalies,
+        name="supervision_anomalies",
+    ),
+    path(
+        "office/supervision/cases/<str:reference>/",
+        supervision_views.case,
+        name="supervision_case",
+    ),
+    path(
+        "office/supervision/payment/<str:reference>/",
+        supervision_views.payment,
+        name="supervision_payment",
+    ),
 ]

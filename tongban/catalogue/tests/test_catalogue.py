@@ -1,12 +1,20 @@
 import pytest
 
 from tongban.catalogue.models import CatalogueVersion
-from tongban.catalogue.selectors import catalogue_current, item_get, items_list
+from tongban.catalogue.selectors import catalogue_current, catalogue_forget, item_get, items_list
 from tongban.catalogue.services import CatalogueFileError, _data_file, catalogue_load
 from tongban.core.errors import NotFound
 from tongban.core.testing import TEST_ACTOR
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_catalogue():
+    """A version loaded here is rolled back with the test; its cached definition must go too,
+    or later tests in the same process read a catalogue the database no longer has."""
+    yield
+    catalogue_forget()
 
 
 def test_the_catalogue_has_the_twelve_items_of_policy():

@@ -47,7 +47,12 @@ def test_offices_name_one_agency_per_region(channel_api):
     assert len(agencies) == 19
     assert {o["code"] for o in offices if o["region_code"] == "460100"} == {
         "haikou-agency", "haikou-xiuying", "haikou-longhua", "haikou-qiongshan", "haikou-meilan",
+        "hainan-province",
     }  # fmt: skip
+    # The provincial centre sits in Haikou, its seat, and is no region's paying agency.
+    (province,) = [o for o in offices if o["kind"] == "province"]
+    assert province["code"] == "hainan-province" and not province["is_insurance_agency"]
+    assert {o["kind"] for o in agencies} == {"agency"}
 
 
 def test_separation_reasons_say_which_are_involuntary(employer_api):

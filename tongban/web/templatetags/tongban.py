@@ -121,3 +121,11 @@ def get_list(query: Any, key: str) -> list[str]:
         return list(query.getlist(key))
     except AttributeError:
         return []
+
+
+@register.filter
+def percentage(share: Any) -> str:
+    """A share (0–1) as a percentage with one decimal."""
+    if share is None or share == "":
+        return "—"
+    return f"{float(share) * 100:.1f}%"

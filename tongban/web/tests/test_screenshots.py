@@ -15,6 +15,7 @@ from django.conf import settings
 from tongban.cases.models import Application
 from tongban.cases.tests.conftest import sanya_worker
 from tongban.web.tests.test_browser import (
+    NOW,
     approve,
     browser,
     claimant_signs_in,
@@ -115,3 +116,34 @@ def test_screenshots(browser, site):
     english.get_by_role("button", name="English").click()
     english.goto(f"{url}/me/cases/{claim.reference}/")
     shot(english, "portal-case-approved-english")
+
+
+def test_supervision_screenshots(browser, site):
+    """The supervision dashboards over a small demo province (its cases and payment runs)."""
+    from tongban.demo.province import DEMO_PASSWORD, demo_province
+
+    url = site
+    demo_province(scale=0.1, seed=2026, as_of=NOW.date(), say=lambda _: None)
+
+    def signed_in(username, path):
+        page = browser.new_context(locale="zh-CN", viewport=DESKTOP).new_page()
+        page.goto(f"{url}/accounts/login/?next={path}")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{url}{path}")
+        return page
+
+    province = signed_in("province.supervisor", "/office/supervision/")
+    shot(province, "supervision-province-overview")
+    for name, path in [("matrix", "matrix/"), ("time", "time/"), ("funds", "funds/"),
+                       ("anomalies", "anomalies/"), ("volumes", "volumes/")]:  # fmt: skip
+        province.goto(f"{url}/office/supervision/{path}")
+        shot(province, f"supervision-province-{name}")
+    province.get_by_role("button", name="English").click()
+    province.goto(f"{url}/office/supervision/")
+    shot(province, "supervision-province-overview-english")
+    region = signed_in("haikou.supervisor", "/office/supervision/")
+    shot(region, "supervision-haikou-overview")
+    region.goto(f"{url}/office/supervision/funds/")
+    shot(region, "supervision-haikou-funds")

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tongban.core import clock
 from tongban.core.errors import NotFound
-from tongban.ledger.postings import month_end
+from tongban.core.months import month_end
 from tongban.ledger.selectors import TrialBalance, trial_balance, trial_balances_by_fund
 
 HEADER = ["account_code", "account_name", "debit_fen", "credit_fen"]
