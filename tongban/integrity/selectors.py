@@ -127,3 +127,31 @@ def finding_counts(
         )
         for code in sorted(by_status)
     ]
+
+
+@dataclass(frozen=True)
+class FindingTotals:
+    open_by_source: dict[str, int]
+    closed_in_period: int
+
+
+def finding_totals(*, region_ids: list[int] | None, start: date, end: date) -> FindingTotals:
+    """For the supervision view: findings open now by source, and those decided from ``start``
+    to ``end`` (inclusive), about benefits paid by ``region_ids`` (None: every fund)."""
+    rows = Finding.objects.order_by()
+    if region_ids is not None:
+        rows = rows.filter(paying_region_id__in=region_ids)
+    open_by_source = dict(
+        rows.filter(status=Finding.Status.OPEN)
+        .values_list("source")
+        .annotate(n=Count("id"))
+        .values_list("source", "n")
+    )
+    closed = (
+        rows.exclude(status=Finding.Status.OPEN)
+        .filter(decided_on__gte=start, decided_on__lte=end)
+        .count()
+    )
+    return FindingTotals(
+        open_by_source=dict(sorted(open_by_source.items())), closed_in_period=closed
+    )

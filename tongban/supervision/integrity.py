@@ -1,14 +1,15 @@
-"""The integration point for data-comparison findings (数据比对, ``tongban.integrity``).
+"""Findings of data comparison (数据比对, ``tongban.integrity``) on the supervision view.
 
-Integrity is being built beside supervision. Until it is wired here, this returns empty
-counts marked ``connected=False``, and the pages say the figures are not connected yet —
-never a made-up zero.
+``connected`` stays in the shape so that a deployment without the integrity context could
+say so instead of showing a made-up zero; here integrity is always connected.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+
+from tongban.integrity.selectors import finding_totals
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,10 @@ def finding_counts(*, region_ids: list[int] | None, start: date, end: date) -> F
     every fund): open findings by kind (claiming while employed, duplicate claims, deaths,
     pensions…) and findings closed from ``start`` to ``end``.
 
-    Integrity fills this: replace the body with a call to ``tongban.integrity.selectors``
-    and return ``FindingCounts(connected=True, …)``. The supervision overview, the anomaly page
-    and ``GET /statistics`` (``integrity_findings``) already show whatever it returns.
+    Shown on the supervision overview, the anomaly page and in ``GET /statistics``
+    (``integrity_findings``).
     """
-    return FindingCounts()
+    totals = finding_totals(region_ids=region_ids, start=start, end=end)
+    return FindingCounts(
+        connected=True, open_by_kind=totals.open_by_source, closed_in_period=totals.closed_in_period
+    )

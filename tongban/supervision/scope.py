@@ -89,6 +89,16 @@ class View:
             return None
         return self.region.code if self.region is not None else None
 
+    def fund_region_ids(self) -> list[int] | None:
+        """The funds whose findings and money this view shows (None: every fund). An office
+        view shows its region's fund when the office is the region's paying agency."""
+        if self.kind == "province":
+            return None
+        if self.kind == "office":
+            agency = self.office is not None and self.office.is_insurance_agency
+            return [self.office.region_id] if agency and self.office is not None else []
+        return [self.region.pk] if self.region is not None else []
+
     @property
     def label(self) -> str:
         if self.kind == "province":

@@ -65,7 +65,9 @@ def statistics_get(
         ]  # fmt: skip
         total = {"balance_fen": together.balance_fen,
                  "months_of_coverage": _number(together.months)}  # fmt: skip
-    integrity = finding_counts(region_ids=scope.region_ids(), start=period.start, end=period.end)
+    integrity = finding_counts(
+        region_ids=view.fund_region_ids(), start=period.start, end=period.end
+    )
     return {
         "from": period.start,
         "to": period.end,

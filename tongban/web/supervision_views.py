@@ -234,7 +234,7 @@ def overview(ctx: Context) -> HttpResponse:
             "online_bar": tables.share_bar(figures.totals.online_share,
                                            thresholds().online_share_goal),
             "warnings": warnings,
-            "integrity": finding_counts(region_ids=ctx.scope.region_ids(),
+            "integrity": finding_counts(region_ids=ctx.view.fund_region_ids(),
                                         start=ctx.period.start, end=ctx.period.end),
         },
     )  # fmt: skip
@@ -311,7 +311,7 @@ def _no_funds() -> DomainError:
 def anomalies(ctx: Context) -> HttpResponse:
     if not ctx.scope.sees_funds or ctx.view.kind == "office":
         return _refused(ctx.request, ctx.staff, "anomalies", _no_funds(), {"scope": ctx.scope})
-    region_ids = None if ctx.view.kind == "province" else [ctx.view.region.pk]  # type: ignore[union-attr]
+    region_ids = ctx.view.fund_region_ids()
     checks = anomaly_checks(region_ids=region_ids, as_of=ctx.period.end)
     return _respond(
         ctx,

@@ -54,7 +54,7 @@ def test_the_contract_figures_of_the_november_scenario(api, november):
     assert len(body["funds"]) == 19
     assert set(body["funds"][0]) >= {"region_code", "balance_fen", "months_of_coverage"}
     assert body["counts"]["online"] == 6 and body["counts"]["automatic"] == 2
-    assert body["integrity_findings"] == {"connected": False, "open": None, "open_by_kind": {}}
+    assert body["integrity_findings"] == {"connected": True, "open": 0, "open_by_kind": {}}
     viewed = AuditEvent.objects.filter(event_type="supervision_viewed").get()
     assert viewed.subject_id == "api:statistics" and viewed.data["query"] == NOVEMBER
 
@@ -136,3 +136,15 @@ def test_the_openapi_document_names_the_endpoint(api):
     document = api["anonymous"].http.get("/api/v1/openapi.json").json()
     parameters = {p["name"] for p in document["paths"]["/api/v1/statistics"]["get"]["parameters"]}
     assert {"from", "to", "region"} <= parameters
+
+
+def test_open_findings_are_counted_for_the_paying_fund(api, november):
+    from tongban.integrity.tests.conftest import make_recipient
+    from tongban.integrity.tests.helpers import hire
+
+    person, _ = make_recipient()
+    hire(person, "460100", on="2026-11-20")  # suspends the Sanya benefit, opens a finding
+    province = api["province"].get("/statistics", **NOVEMBER).json()["integrity_findings"]
+    assert province == {"connected": True, "open": 1, "open_by_kind": {"hire": 1}}
+    haikou = api["province"].get("/statistics", region="460100", **NOVEMBER).json()
+    assert haikou["integrity_findings"]["open"] == 0  # Haikou's fund does not pay this person
