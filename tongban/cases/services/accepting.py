@@ -1,0 +1,389 @@
+"""Accepting: any office (or an online channel) accepts an item or the unemployment bundle;
+the registry and the rules engine's assessment are pulled, nothing is brought."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from tongban.cases import facts as case_facts
+from tongban.cases.facts import PersonView, application_assessment, person_view
+from tongban.cases.models import (
+    ONLINE_CHANNELS,
+    OPEN_STATUSES,
+    Application,
+    Bundle,
+    ParameterSetRecord,
+    Status,
+)
+from tongban.cases.services.deciding import _approve, _seen
+from tongban.cases.workflow import transition
+from tongban.catalogue.selectors import ItemDefinition, catalogue_current, due_date, item_get
+from tongban.core import clock
+from tongban.core.actors import Actor
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.core.transactions import entrypoint
+from tongban.regions.selectors import (
+    StaffInfo,
+    agency_for_region,
+    default_office_for_region,
+    office_get,
+)
+from tongban.registry.selectors import person_get
+
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """Where and how an application comes in: the office that accepts it, and by which door."""
+
+    actor: Actor
+    channel: str
+    office_code: str | None  # None: the default office for the person's residence
+    staff: StaffInfo | None = None
+    client_id: int | None = None
+
+
+def new_reference(prefix: str, on: date) -> str:
+    tail = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{prefix}{on:%Y%m%d}{tail}"
+
+
+def _accepting_office(acceptance: Acceptance, person: Any) -> Any:
+    if acceptance.staff is not None:
+        if not acceptance.staff.has_role("acceptor"):
+            raise Forbidden("Accepting applications needs the acceptor role.", code="role_required")
+        own = acceptance.staff.office
+        if acceptance.office_code and acceptance.office_code != own.code:
+            raise Forbidden(
+                f"A caseworker accepts at their own office ({own.code}), not at {acceptance.office_code}.",
+                code="not_own_office",
+            )
+        return own
+    if acceptance.office_code:
+        try:
+            return office_get(code=acceptance.office_code)
+        except NotFound:
+            raise InvalidInput.of(
+                "office",
+                "unknown_office",
+                f"Unknown office {acceptance.office_code!r}; see GET /offices.",
+            ) from None
+    return default_office_for_region(region_id=person.residence_region_id)
+
+
+def _item(code: str, channel: str) -> ItemDefinition:
+    try:
+        item = item_get(code)
+    except NotFound:
+        raise InvalidInput.of(
+            "item", "unknown_item", f"Unknown item {code!r}; see GET /items."
+        ) from None
+    if channel not in item.channels:
+        if item.channels == ("automatic",):
+            raise InvalidInput.of(
+                "item",
+                "automatic_item",
+                "This item is done by the system without an application (免申即办).",
+            )
+        raise InvalidInput.of(
+            "item",
+            "channel_not_allowed",
+            f"{item.name.en} cannot be applied for through {channel}.",
+        )
+    return item
+
+
+_recorded_parameter_versions: set[str] = set()
+
+
+def _record_parameters() -> str:
+    """Keep the exact parameter files of a version once, so any decision can be recomputed."""
+    params = case_facts.parameters()
+    if params.version in _recorded_parameter_versions:
+        return params.version
+    if not ParameterSetRecord.objects.filter(version=params.version).exists():
+        try:
+            with transaction.atomic():
+                ParameterSetRecord.objects.create(
+                    version=params.version, texts=params.texts(), recorded_at=clock.now()
+                )
+        except IntegrityError:
+            pass  # recorded concurrently
+    transaction.on_commit(lambda: _recorded_parameter_versions.add(params.version))
+    return params.version
+
+
+def _create(
+    *,
+    acceptance: Acceptance,
+    item: ItemDefinition,
+    view: PersonView,
+    office: Any,
+    data: dict[str, Any],
+    as_of: date,
+    bundle: Bundle | None,
+    registering: bool,
+) -> Application:
+    """Create one application in status initial review (or fail on a duplicate)."""
+    person = view.person
+    assessment = view.assessment(
+        item_code=item.code, as_of=as_of, data=data, registering=registering
+    )
+    snapshot = view.snapshot(as_of=as_of)
+    snapshot["assessment"] = assessment.to_dict()
+    insured = view.insured_region(as_of)
+    application = Application(
+        reference=new_reference("TB", as_of),
+        person=person,
+        item_code=item.code,
+        catalogue_version=item.catalogue_version,
+        pays_money=item.pays_money,
+        bundle=bundle,
+        channel=acceptance.channel,
+        client_id=acceptance.client_id,
+        submitted_by_user_id=acceptance.actor.user_id,
+        accepting_office=office,
+        accepting_region=office.region,
+        insured_region=insured,
+        reviewing_office=(
+            agency_for_region(region_id=insured.pk) if item.pays_money and insured else None
+        ),
+        data=data,
+        snapshot=snapshot,
+        submitted_at=clock.now(),
+        submitted_on=as_of,
+        due_date=due_date(start=as_of, working_days=item.time_limit_working_days),
+    )
+    try:
+        with transaction.atomic():
+            transition(
+                application,
+                outcome="submit",
+                actor=acceptance.actor,
+                office_id=office.pk,
+                seen=_seen(assessment),
+                as_of=as_of,
+            )
+    except IntegrityError:
+        existing = Application.objects.filter(
+            person=person, item_code=item.code, status__in=OPEN_STATUSES
+        ).first()
+        if existing is None:
+            raise
+        raise Conflict(
+            f"{person.name} already has an open application for this item ({existing.reference}).",
+            code="duplicate_application",
+            extra={"existing_reference": existing.reference},
+        ) from None
+    _record_parameters()
+    return application
+
+
+def _system_initial_review(
+    application: Application, item: ItemDefinition, as_of: date, view: PersonView
+) -> None:
+    """An online application whose data checks all pass gets a recorded system initial review."""
+    if application.channel not in ONLINE_CHANNELS or not item.system_initial_review:
+        return
+    if application.data.get("contest"):
+        return  # a contested separation reason needs a caseworker's re-verification
+    assessment = application_assessment(application, view=view, as_of=as_of)
+    if not assessment.eligible or assessment.pending:
+        return  # a person decides; the system never refuses on its own (PIPL art. 24)
+    system = Actor(
+        kind="system",
+        label="system initial review (系统初审)",
+        office_code=application.accepting_office.code,
+    )
+    _approve(
+        application,
+        item=item,
+        view=view,
+        actor=system,
+        office_id=application.accepting_office_id,
+        checklist={c.code: True for c in item.initial_review} | {"_by": "system"},
+        reasons=[],
+        assessment=assessment,
+        as_of=as_of,
+    )
+
+
+@entrypoint
+def application_submit(
+    *,
+    acceptance: Acceptance,
+    item_code: str,
+    id_number: str,
+    data: dict[str, Any] | None,
+    as_of: date,
+) -> Application:
+    """Accept one application at an office (a window) or from an online channel."""
+    item = _item(item_code, acceptance.channel)
+    person = person_get(id_number=id_number, as_of=as_of)
+    office = _accepting_office(acceptance, person)
+    view = person_view(person)
+    application = _create(
+        acceptance=acceptance,
+        item=item,
+        view=view,
+        office=office,
+        data=_clean_data(item.code, data),
+        as_of=as_of,
+        bundle=None,
+        registering=False,
+    )
+    _system_initial_review(application, item, as_of, view)
+    return application
+
+
+def _clean_data(item_code: str, data: dict[str, Any] | None) -> dict[str, Any]:
+    """Keep only what the item uses, validated; everything else is pulled, not brought."""
+    data = dict(data or {})
+    allowed = {
+        "ui_benefit": {"contest"},
+        "unemployment_subsidy": set(),
+        "skill_subsidy": {"certificate"},
+        "funeral_survivor": {"applicant", "date_of_death", "funeral_grant_elsewhere"},
+        "training_subsidy": {"training"},
+        "rural_worker_allowance": {"rural_contract_worker"},
+        "reemployment_report": {"date", "employer_uscc"},
+    }.get(item_code, set())
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InvalidInput.of(
+            f"data.{unknown[0]}",
+            "unexpected",
+            f"{item_code} takes no {unknown[0]!r}; it is pulled from the registry.",
+        )
+    _validate_dates(data)
+    return data
+
+
+def _validate_dates(data: dict[str, Any]) -> None:
+    def check(path: str, value: Any) -> None:
+        try:
+            date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidInput.of(
+                path, "date", f"{value!r} is not a date of the form YYYY-MM-DD."
+            ) from None
+
+    for key in ("date_of_death", "date"):
+        if key in data:
+            check(f"data.{key}", data[key])
+    for key, field in (("certificate", "issued_on"), ("training", "completed_on")):
+        if key in data:
+            if not isinstance(data[key], dict) or field not in data[key]:
+                raise InvalidInput.of(
+                    f"data.{key}.{field}", "required", f"{key}.{field} is required."
+                )
+            check(f"data.{key}.{field}", data[key][field])
+    contest = data.get("contest")
+    if contest is not None and (
+        not isinstance(contest, dict) or not contest.get("claimed_reason_code")
+    ):
+        raise InvalidInput.of(
+            "data.contest.claimed_reason_code",
+            "required",
+            "A contest names the reason the person says is true (claimed_reason_code).",
+        )
+    if isinstance(contest, dict):
+        contest.pop("outcome", None)  # only a caseworker's re-verification sets it
+        contest.pop("decided_on", None)
+
+
+def _transfer_needed(view: PersonView, as_of: date) -> bool:
+    """The relationship must move when contributions sit in a region other than the insured one."""
+    insured = view.insured_region(as_of)
+    return insured is not None and any(
+        region != insured.code for _, region in view.record.contributions_until(as_of)
+    )
+
+
+@dataclass(frozen=True)
+class BundleResult:
+    bundle: Bundle
+    applications: list[Application]
+
+
+@entrypoint
+def bundle_submit(
+    *, acceptance: Acceptance, kind: str, id_number: str, as_of: date
+) -> BundleResult:
+    """The unemployment "one thing": registration + UI benefit (+ transfer), all or nothing."""
+    catalogue = catalogue_current()
+    definition = catalogue.bundles.get(kind)
+    if definition is None:
+        raise InvalidInput.of(
+            "kind", "unknown_bundle", f"Unknown bundle {kind!r}; the one bundle is 'unemployment'."
+        )
+    person = person_get(id_number=id_number, as_of=as_of)
+    office = _accepting_office(acceptance, person)
+    bundle = Bundle.objects.create(
+        reference=new_reference("TBB", as_of),
+        kind=kind,
+        person=person,
+        accepting_office=office,
+        channel=acceptance.channel,
+        submitted_at=clock.now(),
+    )
+    view = person_view(person)
+    applications = []
+    for code in definition.items:
+        if code == "ui_transfer" and not _transfer_needed(view, as_of):
+            continue
+        channel = "automatic" if code == "ui_transfer" else acceptance.channel
+        item = catalogue.item(code)
+        sub = Acceptance(
+            acceptance.actor, channel, office.code, acceptance.staff, acceptance.client_id
+        )
+        applications.append(
+            _create(
+                acceptance=sub,
+                item=item,
+                view=view,
+                office=office,
+                data={},
+                as_of=as_of,
+                bundle=bundle,
+                registering=code == "ui_benefit",
+            )
+        )
+    for application in applications:
+        item = catalogue.item(application.item_code)
+        if application.item_code == "ui_transfer":
+            _automatic(application, item, as_of, view)
+        else:
+            _system_initial_review(application, item, as_of, view)
+            if application.status == Status.COMPLETED:
+                view = person_view(person)  # the registration just opened: read it back
+    return BundleResult(bundle, applications)
+
+
+def _automatic(
+    application: Application, item: ItemDefinition, as_of: date, view: PersonView
+) -> None:
+    """免申即办: the system completes the transfer at once, as an explicit, audited actor."""
+    system = Actor(
+        kind="system",
+        label="automatic transfer (免申即办)",
+        office_code=application.accepting_office.code,
+    )
+    assessment = view.assessment(item_code=item.code, as_of=as_of)
+    _approve(
+        application,
+        item=item,
+        view=view,
+        actor=system,
+        office_id=application.accepting_office_id,
+        checklist={c.code: True for c in item.initial_review} | {"_by": "system"},
+        reasons=[],
+        assessment=assessment,
+        as_of=as_of,
+    )
