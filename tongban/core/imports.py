@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -81,6 +82,31 @@ class ImportSummary:
 
 
 Row = tuple[int, dict[str, str]]
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(
+    line: int, raw: str, name: str, as_of: date, errors: list[RowError], *, required: bool = True
+) -> date | None:
+    """A ``YYYY-MM-DD`` field not after ``as_of``; a refusal is added to ``errors``."""
+    if not raw:
+        if required:
+            errors.append(RowError(line, name, "required", "A date (YYYY-MM-DD) is required."))
+        return None
+    try:
+        if not _DATE.fullmatch(raw):
+            raise ValueError
+        value = date.fromisoformat(raw)
+    except ValueError:
+        errors.append(
+            RowError(line, name, "date", f"{raw!r} is not a date of the form YYYY-MM-DD.")
+        )
+        return None
+    if value > as_of:
+        errors.append(RowError(line, name, "future_date", f"{raw} is in the future."))
+        return None
+    return value
 
 
 class ImportKind(Protocol):

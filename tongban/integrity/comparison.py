@@ -52,7 +52,7 @@ from tongban.cases.selectors import open_paying_applications_for
 from tongban.core.actors import Actor
 from tongban.core.errors import InvalidInput
 from tongban.core.identifiers import PROVINCE_CODES
-from tongban.core.imports import ChunkOutcome, FileOutcome, Row, RowError
+from tongban.core.imports import ChunkOutcome, FileOutcome, Row, RowError, parse_day
 from tongban.core.months import month_of
 from tongban.integrity.models import Finding
 from tongban.integrity.services import Candidate, findings_raise
@@ -60,7 +60,6 @@ from tongban.registry.selectors import person_ids_for, person_table
 
 COMPARISON = Actor.system("national comparison (全国数据比对)")
 HAINAN = "46"
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _ID = re.compile(r"[0-9]{17}[0-9Xx]")
 _LEGACY = re.compile(r"[0-9]{15}")
@@ -109,25 +108,6 @@ def _id_number(line: int, raw: str, errors: list[RowError]) -> str | None:
     return raw.upper()
 
 
-def _day(line: int, raw: str, name: str, as_of: date, errors: list[RowError]) -> date | None:
-    if not raw:
-        errors.append(RowError(line, name, "required", "A date (YYYY-MM-DD) is required."))
-        return None
-    try:
-        if not _DATE.fullmatch(raw):
-            raise ValueError
-        value = date.fromisoformat(raw)
-    except ValueError:
-        errors.append(
-            RowError(line, name, "date", f"{raw!r} is not a date of the form YYYY-MM-DD.")
-        )
-        return None
-    if value > as_of:
-        errors.append(RowError(line, name, "future_date", f"{raw} is in the future."))
-        return None
-    return value
-
-
 def _month(line: int, raw: str, name: str, errors: list[RowError]) -> date | None:
     match = _MONTH.fullmatch(raw)
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
@@ -174,7 +154,7 @@ class ComparisonKind:
     ) -> tuple[Record | None, list[RowError]]:
         errors: list[RowError] = []
         number = _id_number(line, row.get("id_number", ""), errors)
-        when = _day(line, row.get(self.date_column, ""), self.date_column, as_of, errors)
+        when = parse_day(line, row.get(self.date_column, ""), self.date_column, as_of, errors)
         if errors or number is None or when is None:
             return None, errors
         return Record(line, number, when), errors

@@ -16,7 +16,7 @@ from typing import Any
 from tongban.core.actors import Actor
 from tongban.core.hooks import publish
 from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id, parse_uscc
-from tongban.core.imports import ChunkOutcome, Row, RowError, register_kind
+from tongban.core.imports import ChunkOutcome, Row, RowError, parse_day, register_kind
 from tongban.core.outbox import outbox_emit_many
 from tongban.regions.selectors import region_ids_by_code
 from tongban.registry import bulk
@@ -41,7 +41,6 @@ from tongban.registry.services import SPELL_ENDED
 _PHONE = re.compile(r"\+?[0-9][0-9-]{4,19}")
 _BANK = re.compile(r"[0-9]{10,30}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INT = re.compile(r"[0-9]{1,15}")
 
 
@@ -134,24 +133,7 @@ class RowParser:
         *,
         required: bool = True,
     ) -> date | None:
-        raw = row.get(name, "")
-        if not raw:
-            if required:
-                errors.append(RowError(line, name, "required", "A date (YYYY-MM-DD) is required."))
-            return None
-        try:
-            if not _DATE.fullmatch(raw):
-                raise ValueError
-            value = date.fromisoformat(raw)
-        except ValueError:
-            errors.append(
-                RowError(line, name, "date", f"{raw!r} is not a date of the form YYYY-MM-DD.")
-            )
-            return None
-        if value > self.as_of:
-            errors.append(RowError(line, name, "future_date", f"{raw} is in the future."))
-            return None
-        return value
+        return parse_day(line, row.get(name, ""), name, self.as_of, errors, required=required)
 
     def month(self, line: int, row: dict[str, str], errors: list[RowError]) -> date | None:
         raw = row.get("month", "")

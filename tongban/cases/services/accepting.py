@@ -34,6 +34,7 @@ from tongban.regions.selectors import (
     office_get,
 )
 from tongban.registry.selectors import person_get
+from tongban.rules.result import Assessment
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
@@ -185,6 +186,29 @@ def _create(
     return application
 
 
+def _approve_as_system(
+    application: Application,
+    item: ItemDefinition,
+    view: PersonView,
+    assessment: Assessment,
+    as_of: date,
+    label: str,
+) -> None:
+    """An approval by the system, at the accepting office, as an explicit and audited actor."""
+    system = Actor(kind="system", label=label, office_code=application.accepting_office.code)
+    _approve(
+        application,
+        item=item,
+        view=view,
+        actor=system,
+        office_id=application.accepting_office_id,
+        checklist={c.code: True for c in item.initial_review} | {"_by": "system"},
+        reasons=[],
+        assessment=assessment,
+        as_of=as_of,
+    )
+
+
 def _system_initial_review(
     application: Application, item: ItemDefinition, as_of: date, view: PersonView
 ) -> None:
@@ -196,21 +220,8 @@ def _system_initial_review(
     assessment = application_assessment(application, view=view, as_of=as_of)
     if not assessment.eligible or assessment.pending:
         return  # a person decides; the system never refuses on its own (PIPL art. 24)
-    system = Actor(
-        kind="system",
-        label="system initial review (系统初审)",
-        office_code=application.accepting_office.code,
-    )
-    _approve(
-        application,
-        item=item,
-        view=view,
-        actor=system,
-        office_id=application.accepting_office_id,
-        checklist={c.code: True for c in item.initial_review} | {"_by": "system"},
-        reasons=[],
-        assessment=assessment,
-        as_of=as_of,
+    _approve_as_system(
+        application, item, view, assessment, as_of, "system initial review (系统初审)"
     )
 
 
@@ -370,20 +381,5 @@ def _automatic(
     application: Application, item: ItemDefinition, as_of: date, view: PersonView
 ) -> None:
     """免申即办: the system completes the transfer at once, as an explicit, audited actor."""
-    system = Actor(
-        kind="system",
-        label="automatic transfer (免申即办)",
-        office_code=application.accepting_office.code,
-    )
     assessment = view.assessment(item_code=item.code, as_of=as_of)
-    _approve(
-        application,
-        item=item,
-        view=view,
-        actor=system,
-        office_id=application.accepting_office_id,
-        checklist={c.code: True for c in item.initial_review} | {"_by": "system"},
-        reasons=[],
-        assessment=assessment,
-        as_of=as_of,
-    )
+    _approve_as_system(application, item, view, assessment, as_of, "automatic transfer (免申即办)")

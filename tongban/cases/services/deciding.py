@@ -99,21 +99,15 @@ def _complete(application: Application, *, actor: Actor, as_of: date) -> None:
     person = application.person
     source = application.reference
     office = application.accepting_office
-    if application.item_code == "unemployment_registration":
+    registering = {
+        "unemployment_registration": "unemployment",
+        "employment_registration": "employment",
+    }
+    if application.item_code in registering:
         registration_open(
             actor=actor,
             person=person,
-            kind="unemployment",
-            region_id=office.region_id,
-            office_id=office.pk,
-            start_date=application.submitted_on,
-            source=source,
-        )
-    elif application.item_code == "employment_registration":
-        registration_open(
-            actor=actor,
-            person=person,
-            kind="employment",
+            kind=registering[application.item_code],
             region_id=office.region_id,
             office_id=office.pk,
             start_date=application.submitted_on,

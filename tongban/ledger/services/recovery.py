@@ -31,6 +31,33 @@ def _subject(subject_code: str) -> None:
         )
 
 
+def _receivable(
+    *,
+    actor: Actor,
+    region_code: str,
+    entry_date: date,
+    subject_code: str,
+    amount_fen: int,
+    source_ref: str,
+    established: bool,
+) -> JournalEntry:
+    """暂付款 1101 against the benefit subject: established (debit 1101) or cleared (credit 1101)."""
+    _subject(subject_code)
+    receivable = (Line.debit if established else Line.credit)(
+        postings.TEMPORARY_PAYMENTS, amount_fen
+    )
+    subject = (Line.credit if established else Line.debit)(subject_code, amount_fen)
+    return _single(
+        actor=actor,
+        region_code=region_code,
+        entry_date=entry_date,
+        description=f"{'多发待遇挂账' if established else '多发待遇抵扣'} {source_ref}",
+        lines=[receivable, subject] if established else [subject, receivable],
+        source_type=SOURCE_OVERPAYMENT if established else SOURCE_OFFSET,
+        source_ref=source_ref,
+    )
+
+
 @entrypoint
 def overpayment_post(
     *,
@@ -42,18 +69,14 @@ def overpayment_post(
     source_ref: str,
 ) -> JournalEntry:
     """An overpayment is established: debit 1101 暂付款, credit the benefit subject."""
-    _subject(subject_code)
-    return _single(
+    return _receivable(
         actor=actor,
         region_code=region_code,
         entry_date=entry_date,
-        description=f"多发待遇挂账 {source_ref}",
-        lines=[
-            Line.debit(postings.TEMPORARY_PAYMENTS, amount_fen),
-            Line.credit(subject_code, amount_fen),
-        ],
-        source_type=SOURCE_OVERPAYMENT,
+        subject_code=subject_code,
+        amount_fen=amount_fen,
         source_ref=source_ref,
+        established=True,
     )
 
 
@@ -68,18 +91,14 @@ def overpayment_offset_post(
     source_ref: str,
 ) -> JournalEntry:
     """Kept back from later benefit: debit the benefit subject, credit 1101 暂付款."""
-    _subject(subject_code)
-    return _single(
+    return _receivable(
         actor=actor,
         region_code=region_code,
         entry_date=entry_date,
-        description=f"多发待遇抵扣 {source_ref}",
-        lines=[
-            Line.debit(subject_code, amount_fen),
-            Line.credit(postings.TEMPORARY_PAYMENTS, amount_fen),
-        ],
-        source_type=SOURCE_OFFSET,
+        subject_code=subject_code,
+        amount_fen=amount_fen,
         source_ref=source_ref,
+        established=False,
     )
 
 
