@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from tongban.benefits.selectors import entitlements_of
 from tongban.cases.external import simulated_certificate_registry
@@ -41,6 +41,54 @@ def _contest(data: dict[str, Any]) -> rf.Contest | None:
         outcome=outcome if outcome in ("pending", "upheld", "rejected") else "pending",
         decided_on=date.fromisoformat(decided) if decided else None,
     )
+
+
+def _receipt(entitlement: Any) -> rf.Entitlement | None:
+    """The rules engine's view of a monthly entitlement being received."""
+    if entitlement is None or entitlement.start_month is None:
+        return None
+    return rf.Entitlement(
+        start_month=entitlement.start_month,
+        months=entitlement.months,
+        months_paid=entitlement.months_paid,
+        paying_region=entitlement.paying_region.code,
+        monthly_amount_fen=entitlement.monthly_amount_fen,
+        medical_premium_fen=entitlement.medical_premium_fen,
+    )
+
+
+@dataclass(frozen=True)
+class OneOffsPaid:
+    """The one-off items already granted to a person, as the rules engine asks after them."""
+
+    skills: tuple[rf.SkillSubsidyPaid, ...]
+    courses: frozenset[str]
+    others: tuple[rf.OtherPayment, ...]
+
+
+def _one_offs_paid(entitlements: list[Any]) -> OneOffsPaid:
+    """Read from the granted entitlements' stored assessments: a one-off counts as paid from
+    its decision, so a second application for the same certificate level, course, job or
+    death is refused even before the payment run has sent the first."""
+    skills: list[rf.SkillSubsidyPaid] = []
+    courses: set[str] = set()
+    others: list[rf.OtherPayment] = []
+    for e in entitlements:
+        components = (e.explanation or {}).get("components") or {}
+        details = (e.explanation or {}).get("details") or {}
+        if e.item_code == "skill_subsidy":
+            for key in components:
+                occupation, _, level = key.rpartition(":")
+                skills.append(
+                    rf.SkillSubsidyPaid(occupation, cast(rf.Level, level), e.determined_on)
+                )
+        elif e.item_code == "training_subsidy":
+            courses.update(components)
+        elif e.item_code == "rural_worker_allowance" and details.get("spell"):
+            others.append(rf.OtherPayment(e.item_code, str(details["spell"]), e.determined_on))
+        elif e.item_code == "funeral_survivor":
+            others.append(rf.OtherPayment(e.item_code, "death", e.determined_on))
+    return OneOffsPaid(tuple(skills), frozenset(courses), tuple(others))
 
 
 @dataclass(frozen=True)
@@ -102,20 +150,8 @@ class PersonView:
             for e in self.entitlements
             if e.item_code == "ui_benefit"
         )
-        running = self.running_ui_entitlement()
-        entitlement = (
-            rf.Entitlement(
-                start_month=running.start_month,
-                months=running.months,
-                months_paid=running.months_paid,
-                paying_region=running.paying_region.code,
-                monthly_amount_fen=running.monthly_amount_fen,
-                medical_premium_fen=running.medical_premium_fen,
-            )
-            if running is not None and running.start_month is not None
-            else None
-        )
         death = data.get("date_of_death")
+        paid = _one_offs_paid(self.entitlements)
         return rf.PersonFacts(
             birth_date=person.birth_date,
             sex=person.sex,
@@ -133,13 +169,28 @@ class PersonView:
                 for r in self.record.registrations
             ),
             certificates=self._certificates(data),
-            training=self._training(data),
+            skill_subsidies_paid=paid.skills,
+            training=self._training(data, paid.courses),
+            other_payments=paid.others,
             unemployment_subsidy_months_received=sum(
                 e.months_paid for e in self.entitlements if e.item_code == "unemployment_subsidy"
             ),
             funeral_grant_elsewhere=data.get("funeral_grant_elsewhere"),
             date_of_death=date.fromisoformat(death) if death else None,
-            entitlement=entitlement,
+            pension_start=min(
+                (e.ended_on for e in self.entitlements if e.end_reason == "pension_start"),
+                default=None,
+            ),
+            entitlement=_receipt(self._receiving("ui_benefit", died=death is not None)),
+            subsidy_entitlement=_receipt(self._receiving("unemployment_subsidy")),
+        )
+
+    def _receiving(self, item_code: str, *, died: bool = False) -> Any:
+        """The running entitlement of a monthly item; for a death, also one the death ended
+        (the funeral grant asks whether the person died while receiving)."""
+        running = [e for e in self.entitlements if e.item_code == item_code]
+        return next((e for e in reversed(running) if e.status in RUNNING), None) or next(
+            (e for e in reversed(running) if died and e.end_reason == "death"), None
         )
 
     def _certificates(self, data: dict[str, Any]) -> tuple[rf.Certificate, ...]:
@@ -158,16 +209,20 @@ class PersonView:
         )
 
     @staticmethod
-    def _training(data: dict[str, Any]) -> tuple[rf.TrainingRecord, ...]:
+    def _training(
+        data: dict[str, Any], paid_courses: frozenset[str]
+    ) -> tuple[rf.TrainingRecord, ...]:
         course = data.get("training")
         if not isinstance(course, dict) or not course.get("completed_on"):
             return ()
+        name = str(course.get("course", ""))
         return (
             rf.TrainingRecord(
-                course=str(course.get("course", "")),
+                course=name,
                 completed_on=date.fromisoformat(course["completed_on"]),
                 passed=bool(course.get("passed", False)),
                 cost_fen=int(course.get("cost_fen", 0)),
+                subsidy_paid=name in paid_courses,
             ),
         )
 

@@ -28,6 +28,8 @@ def assess_funeral_survivor(t: Trace, facts: PersonFacts) -> Assessment:
         if subsidy is not None and subsidy.active_on(death):
             t.add("death_during_subsidy")
         t.add("death_not_during_receipt", date=death)
+    if any(p.item == "funeral_survivor" for p in facts.other_payments):
+        t.add("funeral_already_paid")
     last_day = entitlement.end - timedelta(days=1) if entitlement else None
     t.step(
         "funeral.death_during_receipt",
@@ -143,5 +145,8 @@ def assess_rural_worker_allowance(t: Trace, facts: PersonFacts) -> Assessment:
     if t.refused:
         return t.assessment(paying_region=region)
     return t.assessment(
-        amount_fen=amount, paying_region=region, components=(("rural_allowance", amount),)
+        amount_fen=amount,
+        paying_region=region,
+        components=(("rural_allowance", amount),),
+        details=(("spell", key),),  # what was paid for: a later claim for this job is refused
     )

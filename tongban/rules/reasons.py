@@ -299,6 +299,11 @@ CATALOGUE: Final[Mapping[str, tuple[ReasonKind, str, str]]] = {
         "This person was not receiving UI benefit when they died on {date}, so the "
         "unemployment insurance fund pays no funeral grant or survivor pension.",
     ),
+    "funeral_already_paid": (
+        "refusal",
+        "该人员的丧葬补助金和抚恤金已经核定，不能重复申领。",
+        "The funeral grant and survivor pension for this person have already been granted.",
+    ),
     "death_during_subsidy": (
         "note",
         "领取失业补助金期间死亡的，不享受丧葬补助金和抚恤金。",

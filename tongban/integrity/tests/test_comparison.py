@@ -248,3 +248,35 @@ def test_the_fast_path_falls_back_on_bytes_that_are_not_utf8(tmp_path):
     )
     with pytest.raises(InvalidInput, match="not UTF-8"):
         import_file(kind="deaths", path=path, actor=TEST_ACTOR, as_of=AS_OF)
+
+
+def test_the_family_of_a_recipient_who_died_is_granted_the_funeral_grant_once(tmp_path, apis):
+    person, claim = make_recipient()
+    load(tmp_path, "deaths", f"id_number,date\n{person.id_number},2026-11-15\n")
+    decide(apis["sy_reviewer"], Finding.objects.get().task_id, "approve", ["死亡证明已核实"])
+    claim.refresh_from_db()
+    assert claim.end_reason == "death"
+
+    def funeral(api):
+        body = {"item": "funeral_survivor", "id_number": person.id_number,
+                "data": {"date_of_death": "2026-11-15"}}  # fmt: skip
+        created = api.post("/applications", body)
+        assert created.status_code == 201, created.content
+        tasks = api.get("/tasks").json()
+        return next(t["id"] for t in tasks if t["reference"] == created.json()["reference"])
+
+    # The family comes to a Sanya window; the agency re-reviews; Sanya's fund pays.
+    initial = apis["sy_acceptor"].post(f"/tasks/{funeral(apis['sy_acceptor'])}/decision",
+                                       {"outcome": "approve"})  # fmt: skip
+    assert initial.json()["status"] == "re_review", initial.content
+    reference = initial.json()["reference"]
+    task = next(t["id"] for t in apis["sy_reviewer2"].get("/tasks").json()
+                if t["reference"] == reference)  # fmt: skip
+    approved = apis["sy_reviewer2"].post(f"/tasks/{task}/decision", {"outcome": "approve"})
+    assert approved.json()["status"] == "approved", approved.content
+
+    # A second claim for the same death is refused at the initial review.
+    again = apis["sy_acceptor"].post(f"/tasks/{funeral(apis['sy_acceptor'])}/decision",
+                                     {"outcome": "approve"})  # fmt: skip
+    assert again.status_code == 409
+    assert "funeral_already_paid" in {r["code"] for r in again.json()["reasons"]}
