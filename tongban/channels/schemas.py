@@ -345,7 +345,7 @@ class StatisticsOut(Schema):
     applications: int
     online_share: float | None = Field(
         description="online submissions (portal, alipay, gov_site, online_hall, employer_api) "
-        "÷ all but automatic ones; null without any"
+        "÷ all applications (the contract's channel submissions ÷ all); null without any"
     )
     cross_region_share: float | None = Field(
         description="paying items accepted in another region than the insured one ÷ paying "

@@ -33,7 +33,7 @@ from tongban.supervision.scope import View
 
 # Online: every channel through which a person or an employer applies without coming to a
 # window — the claimant portal is one (the seed's "online handling"). Automatic items (免申即办)
-# are nobody's application and count on neither side of the online share.
+# are counted apart, but the contract's online share divides by all applications.
 ONLINE = (*ONLINE_CHANNELS, Channel.EMPLOYER_API.value)
 OFFLINE = (Channel.WINDOW.value,)
 AUTOMATIC = (Channel.AUTOMATIC.value,)
@@ -103,7 +103,9 @@ class Counts:
 
     @property
     def online_share(self) -> Decimal | None:
-        return share(self.online, self.applications - self.automatic)
+        """The contract's ``online_share``: online submissions ÷ all applications (the
+        automatic transfers count in the denominator: they are applications too)."""
+        return share(self.online, self.applications)
 
     @property
     def on_time_share(self) -> Decimal | None:

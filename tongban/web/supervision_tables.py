@@ -62,7 +62,7 @@ def by_item(figures: Headline) -> Table:
         [_("Item"), _("Applications"), _("Approved or completed"), _("Rejected"), _("Open"),
          _("Withdrawn"), _("Online share"), _("Decided on time")],
         rows,
-        note=_("Online share: online submissions ÷ all but automatic ones. Decided on time: "
+        note=_("Online share: online submissions ÷ all applications. Decided on time: "
                "decisions by the due date ÷ decisions."),
     )  # fmt: skip
 
@@ -90,7 +90,8 @@ def by_channel(figures: Headline) -> Table:
         [_("Item"), *[str(CHANNEL[ch]) for ch in CHANNELS], _("Total"), _("Online share")],
         rows,
         note=_("Online: the claimant portal, Alipay, the government services site, the online "
-               "hall and employers' submissions. Automatic items (免申即办) count on neither side."),
+               "hall and employers' submissions. Automatic items (免申即办) count among all "
+               "applications."),
     )  # fmt: skip
 
 

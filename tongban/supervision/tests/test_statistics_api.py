@@ -43,7 +43,7 @@ def test_the_contract_figures_of_the_november_scenario(api, november):
     assert body["from"] == "2026-11-01" and body["to"] == "2026-11-26"
     assert body["region"] is None and body["view"] == "province"
     assert body["applications"] == 11
-    assert body["online_share"] == 0.6667
+    assert body["online_share"] == 0.5455  # 6 of 11: the contract's "channel submissions ÷ all"
     assert body["cross_region_share"] == 0.5
     assert body["on_time_share"] == 1.0
     claims = next(i for i in body["by_item"] if i["code"] == "ui_benefit")
