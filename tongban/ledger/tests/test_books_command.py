@@ -35,9 +35,9 @@ def test_a_fund_s_trial_balance_as_csv_as_of_a_month_end():
 def test_every_fund_with_its_region_code_and_the_province_consolidated():
     scenario.build()
     rows = books("--region", "all", "--month", "2026-05")
-    assert rows[0] == ["region_code", "account_code", "account_name", "debit_fen", "credit_fen"]
-    assert len({r[0] for r in rows[1:]}) == 19
-    assert ["460200", "5002", "转移支出", "400000", "0"] in rows
+    assert rows[0] == ["account_code", "account_name", "debit_fen", "credit_fen", "region_code"]
+    assert len({r[4] for r in rows[1:]}) == 19
+    assert ["5002", "转移支出", "400000", "0", "460200"] in rows
     consolidated = books("--region", "all", "--month", "2026-05", "--consolidated")
     assert consolidated[0] == ["account_code", "account_name", "debit_fen", "credit_fen"]
     assert ["4005", "转移收入", "0", "400000"] in consolidated

@@ -27,8 +27,8 @@ def parse_month(text: str) -> date:
 class Command(BaseCommand):
     help = (
         "Print a fund's trial balance as CSV (account_code, account_name, debit_fen, credit_fen) "
-        "as of the end of --month (default: today). --region all prints every fund, each row "
-        "led by its region_code; add --consolidated for the province's funds added up."
+        "as of the end of --month (default: today). --region all prints every fund: the contract's "
+        "four columns, then region_code; add --consolidated for the province's funds added up."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -47,10 +47,10 @@ class Command(BaseCommand):
             raise CommandError("--consolidated goes with --region all.")
         writer = csv.writer(self.stdout, lineterminator="\n")
         if region == "all" and not options["consolidated"]:
-            writer.writerow(["region_code", *HEADER])
+            writer.writerow([*HEADER, "region_code"])  # the contract's columns stay first
             for code, report in trial_balances_by_fund(as_of=as_of).items():
                 for row in _rows(report):
-                    writer.writerow([code, *row])
+                    writer.writerow([*row, code])
             return
         try:
             report = trial_balance(region_code=None if region == "all" else region, as_of=as_of)
