@@ -16,6 +16,7 @@ from django.db.models import Q
 class Finding(models.Model):
     class Source(models.TextChoices):
         HIRE = "hire", "an employer reported a hire (参保)"
+        REEMPLOYMENT_REPORT = "reemployment_report", "the person reported a new job (再就业报告)"
         CONTRIBUTION = "contribution", "contributions were paid for a benefit month"
         DEATH = "death", "a civil-affairs death record"
         PENSION_START = "pension_start", "a basic pension started"

@@ -12,6 +12,7 @@ from tongban.core.notices import Notice
 
 SOURCE_TEXT = {
     "hire": ("用人单位为您办理了参保登记", "an employer registered you for insurance (a new job)"),
+    "reemployment_report": ("您报告了再就业", "you reported a new job"),
     "contribution": (
         "有单位为您缴纳了失业保险费",
         "contributions were paid for you by an employer",

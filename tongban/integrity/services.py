@@ -33,6 +33,7 @@ from tongban.benefits.services import (
     entitlement_stop,
     entitlements_suspend,
 )
+from tongban.cases.hooks import ReemploymentReportRecorded
 from tongban.cases.selectors import task_get
 from tongban.cases.services import (
     SubjectTask,
@@ -64,6 +65,7 @@ FINDING_LOCK = 7302  # the advisory-lock class of findings, per person
 # The stop a confirmation decides, by the finding's source (Regulation art. 15; SIL art. 51).
 STOP_KIND = {
     Finding.Source.HIRE: "reemployment",
+    Finding.Source.REEMPLOYMENT_REPORT: "reemployment",
     Finding.Source.CONTRIBUTION: "reemployment",
     Finding.Source.NEW_HIRE: "reemployment",
     Finding.Source.DEATH: "death",
@@ -278,6 +280,40 @@ def on_spells_started(event: SpellsStarted) -> None:
                 )
             )
     findings_raise(actor=REAL_TIME, candidates=candidates, found_on=event.as_of)
+
+
+def on_reemployment_reported(event: ReemploymentReportRecorded) -> None:
+    """The person's own report of a new job: suspend from its date and review, like a hire.
+
+    The key is the hire's (the benefit and the job's start): the employer's hire and the
+    person's report of the same job are one finding, whichever comes first.
+    """
+    entitlement = entitlement_get(entitlement_id=event.entitlement_id)
+    first_month = entitlement.start_month or event.start_date  # a monthly benefit has one
+    findings_raise(
+        actor=Actor(
+            kind="system", label="re-employment report (再就业报告)", office_code=event.office_code
+        ),
+        candidates=[
+            Candidate(
+                person_id=event.person_id,
+                source=Finding.Source.REEMPLOYMENT_REPORT,
+                event_date=max(event.start_date, first_month),
+                dedup_key=f"work:e{entitlement.pk}:{event.start_date.isoformat()}",
+                evidence={
+                    "check": "real_time",
+                    "reported_by": "the person",
+                    "report": event.reference,
+                    "reported_at": event.office_code,
+                    "employer": event.employer_name,
+                    "employer_uscc": event.employer_uscc,
+                    "start_date": event.start_date.isoformat(),
+                },
+                entitlement=entitlement,
+            )
+        ],
+        found_on=event.as_of,
+    )
 
 
 def on_contributions_recorded(event: ContributionsRecorded) -> None:

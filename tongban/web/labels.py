@@ -55,6 +55,7 @@ ENTITLEMENT_STATUS = {
 
 FINDING_SOURCE = {
     "hire": _("An employer reported a hire"),
+    "reemployment_report": _("The person reported a new job"),
     "contribution": _("Contributions paid during the benefit"),
     "death": _("Death record (civil affairs)"),
     "pension_start": _("Basic pension started"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from tongban.benefits.services import entitlement_stop
 from tongban.cases.facts import person_view
+from tongban.cases.hooks import REEMPLOYMENT_REPORT_RECORDED, ReemploymentReportRecorded
 from tongban.cases.models import (
     Application,
 )
@@ -14,6 +14,7 @@ from tongban.cases.services.deciding import _approve, _finish
 from tongban.cases.workflow import transition
 from tongban.core.actors import Actor
 from tongban.core.errors import Conflict, InvalidInput, NotFound
+from tongban.core.hooks import publish
 from tongban.core.outbox import outbox_emit
 from tongban.core.transactions import entrypoint
 from tongban.regions.selectors import (
@@ -137,10 +138,15 @@ def reemployment_report_submit(
     )
     running = view.running_ui_entitlement()
     if running is not None:
-        # The person's own report of a new job stops the benefit from that date.
-        entitlement_stop(
-            actor=recorder, entitlement_id=running.pk, kind="reemployment", on=start_date,
-            reasons=[f"re-employment reported ({application.reference})"], office_code=office.code,
+        # Payments stop from the job's date at once (a suspension); the paying agency reviews
+        # the report and its confirmation ends the benefit (integrity subscribes).
+        publish(
+            REEMPLOYMENT_REPORT_RECORDED,
+            ReemploymentReportRecorded(
+                reference=application.reference, person_id=person.pk, entitlement_id=running.pk,
+                start_date=start_date, employer_uscc=employer_uscc or None,
+                employer_name=employer_name, office_code=office.code, as_of=as_of,
+            ),
         )  # fmt: skip
     entitlement_region = assessment.paying_region
     outbox_emit(

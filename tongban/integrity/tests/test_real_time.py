@@ -160,31 +160,67 @@ def test_the_earliest_finding_is_decided_first(apis, recipient, tmp_path):
     assert (claim.status, claim.ended_on) == ("ended", date(2026, 12, 7))
 
 
-def test_a_later_stop_by_other_means_leaves_an_earlier_finding_to_decide(apis):
+def test_the_persons_own_report_suspends_and_the_paying_agency_decides(apis, recipient):
+    person, claim = recipient
+    response = apis["dz_caseworker"].post(  # reported at any office: here, Danzhou's
+        "/reemployment-reports", {"id_number": person.id_number, "date": "2026-11-20"}
+    )
+    assert response.status_code == 201, response.content
+    report = response.json()["reference"]
+
+    claim.refresh_from_db()
+    assert claim.status == "suspended"  # payments stop at once; nothing ends without a decision
+    finding = Finding.objects.get(person=person)
+    assert (finding.source, finding.status, finding.stop_kind) == (
+        "reemployment_report", "open", "reemployment",
+    )  # fmt: skip
+    assert finding.suspended_from == date(2026, 11, 20) and finding.office.code == "sanya-agency"
+    assert (
+        finding.evidence["report"] == report and finding.evidence["reported_at"] == "danzhou-agency"
+    )
+    task = finding_task(apis["sy_reviewer"], finding.reference)
+    outbox_deliver()
+    assert RecordedNotice.objects.filter(
+        template="benefit_held", text_zh__contains="您报告了再就业"
+    ).exists()
+
+    assert (
+        decide(apis["sy_reviewer"], task["id"], "approve", ["本人报告，已核实"]).status_code == 200
+    )
+    claim.refresh_from_db()
+    assert (claim.status, claim.end_reason) == ("ended", "reemployment")
+    assert claim.end_month == date(
+        2026, 11, 1
+    )  # the job began on 20 November: October was the last
+
+
+def test_a_later_report_waits_behind_an_earlier_finding(apis):
     person, claim = make_recipient(start=date(2026, 9, 1))
     hire(person, "460100", on="2026-10-05")
     run(month=date(2026, 10, 1), on=date(2026, 10, 25))  # September paid, October held
-    finding = Finding.objects.get(person=person)
-    # The person reports a job from 20 November (a different, later date).
+    first = Finding.objects.get(person=person)
+    # The person reports a job from 20 November (a different, later date): a second review.
     response = apis["hk_acceptor"].post(
         "/reemployment-reports", {"id_number": person.id_number, "date": "2026-11-20"}
     )
     assert response.status_code == 201, response.content
-    finding.refresh_from_db()
-    assert finding.status == "open"  # October is still held on its evidence
+    second = Finding.objects.exclude(pk=first.pk).get(person=person)
+    assert (first.status, second.source) == ("open", "reemployment_report")
+    run()  # November: still held on the October evidence
     october = Payment.objects.get(entitlement=claim, period=date(2026, 10, 1), kind="benefit")
     assert october.status == "held"
-    run()  # November: the benefit has ended; October stays held
-    october.refresh_from_db()
-    assert october.status == "held"
-    decide(apis["sy_reviewer"], finding.task_id, "approve", ["the hire is confirmed"])
+
+    decide(apis["sy_reviewer"], first.task_id, "approve", ["the hire is confirmed"])
     october.refresh_from_db()
     assert october.status == "cancelled"
     claim.refresh_from_db()
     assert claim.end_month == date(2026, 10, 1)
+    second.refresh_from_db()
+    assert second.status == "superseded"  # the benefit had already ended for the earlier job
+    assert not Task.objects.get(pk=second.task_id).is_open
 
 
-def test_the_persons_own_report_settles_an_open_finding_without_a_second_stop(apis, recipient):
+def test_the_persons_report_of_a_job_the_employer_reported_is_the_same_finding(apis, recipient):
     person, claim = recipient
     hire(person, "460100", on="2026-11-20")
     finding = Finding.objects.get(person=person)
@@ -194,14 +230,13 @@ def test_the_persons_own_report_settles_an_open_finding_without_a_second_stop(ap
     )
 
     assert response.status_code == 201, response.content
+    assert Finding.objects.filter(person=person).count() == 1  # the same job, the same review
+    claim.refresh_from_db()
+    assert claim.status == "suspended"
+    decide(apis["sy_reviewer"], finding.task_id, "approve", ["本人报告与单位参保一致"])
     claim.refresh_from_db()
     assert (claim.status, claim.end_reason) == ("ended", "reemployment")
-    finding.refresh_from_db()
-    assert finding.status == "superseded"
-    assert not Task.objects.get(pk=finding.task_id).is_open
     assert AuditEvent.objects.filter(event_type="entitlement_stopped").count() == 1
-    # The closed task cannot be decided any more.
-    assert decide(apis["sy_reviewer"], finding.task_id, "approve").status_code == 409
 
 
 def test_a_hire_after_the_benefit_ended_or_before_it_began_finds_nothing(recipient):
