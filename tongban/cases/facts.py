@@ -21,6 +21,7 @@ from tongban.registry.selectors import PersonRecord, person_record
 from tongban.rules import facts as rf
 from tongban.rules.engine import assess, assess_all
 from tongban.rules.params import ParameterSet, default_parameters
+from tongban.rules.record import facts_to_record
 from tongban.rules.result import Assessment
 
 RUNNING = ("active", "suspended")
@@ -226,6 +227,16 @@ class PersonView:
             ),
         )
 
+    def inputs(
+        self, *, as_of: date, data: dict[str, Any] | None = None, registering: bool = False
+    ) -> rf.PersonFacts:
+        """The facts an assessment reads; ``registering`` adds today's unemployment
+        registration (the bundle registers the person as it claims)."""
+        facts = self.facts(as_of=as_of, data=data)
+        if registering:
+            facts = rf.with_unemployment_registration(facts, on=as_of)
+        return facts
+
     def assessment(
         self,
         *,
@@ -234,11 +245,8 @@ class PersonView:
         data: dict[str, Any] | None = None,
         registering: bool = False,
     ) -> Assessment:
-        """The rules engine's answer for ``item_code``; ``registering`` adds today's unemployment
-        registration (the bundle registers the person as it claims)."""
-        facts = self.facts(as_of=as_of, data=data)
-        if registering:
-            facts = rf.with_unemployment_registration(facts, on=as_of)
+        """The rules engine's answer for ``item_code``."""
+        facts = self.inputs(as_of=as_of, data=data, registering=registering)
         return assess(item_code, facts, parameters(), as_of)
 
     def assessments(self, *, as_of: date) -> dict[str, Assessment]:
@@ -314,12 +322,16 @@ def registering(application: Any) -> bool:
 
 def application_assessment(application: Any, *, view: PersonView, as_of: date) -> Assessment:
     """The rules engine's answer for an application as a reviewer would decide it on ``as_of``."""
-    return view.assessment(
-        item_code=application.item_code,
-        as_of=as_of,
-        data=application.data,
-        registering=registering(application),
-    )
+    return application_decision(application, view=view, as_of=as_of)[0]
+
+
+def application_decision(
+    application: Any, *, view: PersonView, as_of: date
+) -> tuple[Assessment, dict[str, Any]]:
+    """The answer and its recorded inputs (``rules.record``): stored with every decision, so
+    that it can be recomputed years later from the record and the recorded parameter texts."""
+    facts = view.inputs(as_of=as_of, data=application.data, registering=registering(application))
+    return assess(application.item_code, facts, parameters(), as_of), facts_to_record(facts)
 
 
 @dataclass(frozen=True)

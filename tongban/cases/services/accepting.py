@@ -11,7 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from tongban.cases import facts as case_facts
-from tongban.cases.facts import PersonView, application_assessment, person_view
+from tongban.cases.facts import PersonView, application_decision, person_view
 from tongban.cases.models import (
     ONLINE_CHANNELS,
     OPEN_STATUSES,
@@ -193,6 +193,7 @@ def _approve_as_system(
     assessment: Assessment,
     as_of: date,
     label: str,
+    inputs: dict[str, Any] | None = None,
 ) -> None:
     """An approval by the system, at the accepting office, as an explicit and audited actor."""
     system = Actor(kind="system", label=label, office_code=application.accepting_office.code)
@@ -206,6 +207,7 @@ def _approve_as_system(
         reasons=[],
         assessment=assessment,
         as_of=as_of,
+        inputs=inputs,
     )
 
 
@@ -217,11 +219,11 @@ def _system_initial_review(
         return
     if application.data.get("contest"):
         return  # a contested separation reason needs a caseworker's re-verification
-    assessment = application_assessment(application, view=view, as_of=as_of)
+    assessment, inputs = application_decision(application, view=view, as_of=as_of)
     if not assessment.eligible or assessment.pending:
         return  # a person decides; the system never refuses on its own (PIPL art. 24)
     _approve_as_system(
-        application, item, view, assessment, as_of, "system initial review (系统初审)"
+        application, item, view, assessment, as_of, "system initial review (系统初审)", inputs
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from tongban.benefits.services import entitlement_create
 from tongban.cases import facts as case_facts
 from tongban.cases.archive import archive_seal
-from tongban.cases.facts import PersonView, application_assessment, person_view
+from tongban.cases.facts import PersonView, application_decision, person_view
 from tongban.cases.models import (
     OPEN_STATUSES,
     Application,
@@ -34,8 +34,14 @@ from tongban.rules.result import Assessment
 TRANSFER_COMPLETED = "cases.transfer_completed"
 
 
-def _seen(assessment: Assessment, snapshot: dict[str, Any] | None = None) -> dict[str, Any]:
+def _seen(
+    assessment: Assessment,
+    snapshot: dict[str, Any] | None = None,
+    inputs: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     seen: dict[str, Any] = {"assessment": assessment.to_dict()}
+    if inputs is not None:
+        seen["inputs"] = inputs  # the rules engine's input, as recorded (rules.record)
     if snapshot is not None:
         seen["registry"] = snapshot
     return seen
@@ -73,6 +79,7 @@ def _approve(
     reasons: list[dict[str, str]],
     assessment: Assessment,
     as_of: date,
+    inputs: dict[str, Any] | None = None,
 ) -> None:
     stage = application.status
     if stage == Status.INITIAL_REVIEW and application.pays_money:
@@ -84,13 +91,13 @@ def _approve(
         office_id=office_id,
         reasons=reasons,
         checklist=checklist,
-        seen=_seen(assessment, view.snapshot(as_of=as_of)),
+        seen=_seen(assessment, view.snapshot(as_of=as_of), inputs),
         as_of=as_of,
     )
     if application.status == Status.COMPLETED:
         _complete(application, actor=actor, as_of=as_of)
     elif application.status == Status.APPROVED:
-        _grant(application, actor=actor, assessment=assessment, as_of=as_of)
+        _grant(application, actor=actor, assessment=assessment, as_of=as_of, inputs=inputs)
     _finish(application, as_of)
 
 
@@ -124,8 +131,16 @@ def _complete(application: Application, *, actor: Actor, as_of: date) -> None:
         )
 
 
-def _grant(application: Application, *, actor: Actor, assessment: Assessment, as_of: date) -> None:
-    """The re-review approved: the entitlement, in the reviewing agency's own fund."""
+def _grant(
+    application: Application,
+    *,
+    actor: Actor,
+    assessment: Assessment,
+    as_of: date,
+    inputs: dict[str, Any] | None = None,
+) -> None:
+    """The re-review approved: the entitlement, in the reviewing agency's own fund, with the
+    assessment and the inputs it was computed from (``explanation.inputs``)."""
     reviewing = application.reviewing_office
     if reviewing is None or assessment.paying_region != reviewing.region.code:
         raise Conflict(
@@ -147,7 +162,7 @@ def _grant(application: Application, *, actor: Actor, assessment: Assessment, as
         medical_premium_fen=assessment.medical_premium_fen,
         amount_fen=assessment.amount_fen,
         contribution_months_used=_as_int(details.get("contribution_months")),
-        explanation=assessment.to_dict(),
+        explanation=assessment.to_dict() | ({"inputs": inputs} if inputs else {}),
         parameter_set_version=assessment.parameter_set_version,
         catalogue_version=application.catalogue_version,
         office_code=reviewing.code,
@@ -251,7 +266,7 @@ def task_decide(
         application.save(update_fields=["data"])
     reason_rows = [{"code": "caseworker", "text": r} for r in clean_reasons]
     view = person_view(application.person)
-    assessment = application_assessment(application, view=view, as_of=as_of)
+    assessment, inputs = application_decision(application, view=view, as_of=as_of)
     if outcome != "approve":
         transition(
             application,
@@ -260,7 +275,7 @@ def task_decide(
             office_id=staff.office.pk,
             reasons=reason_rows,
             checklist=record,
-            seen=_seen(assessment),
+            seen=_seen(assessment, inputs=inputs),
             as_of=as_of,
         )
         _finish(application, as_of)
@@ -290,6 +305,7 @@ def task_decide(
         reasons=reason_rows,
         assessment=assessment,
         as_of=as_of,
+        inputs=inputs,
     )
     return application
 

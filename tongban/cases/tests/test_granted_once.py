@@ -144,3 +144,31 @@ def test_no_new_claim_after_a_pension_started(apis, worker):
     )
 
     assert "pension_started" in refused_at_initial_review(apis, "ui_benefit", worker, None)
+
+
+def test_a_determination_is_recomputed_from_what_it_recorded(apis, worker):
+    """Years later: the entitlement's recorded inputs and the recorded parameter texts give
+    the same decision, whatever the registry says by then."""
+    from tongban.cases.models import ParameterSetRecord, Transition
+    from tongban.cases.tests.test_reports_and_idempotency import approved_claim
+    from tongban.registry.models import Contribution
+    from tongban.rules import assess
+    from tongban.rules.params import ParameterSet
+    from tongban.rules.record import facts_from_record
+
+    claim = approved_claim(apis, worker)
+    grant = Entitlement.objects.get(application_reference=claim["reference"])
+    recorded = grant.explanation
+    Contribution.objects.filter(person=worker).delete()  # the registry moves on
+
+    params = ParameterSet.from_text(
+        ParameterSetRecord.objects.get(version=recorded["parameter_set_version"]).texts
+    )
+    again = assess(
+        "ui_benefit", facts_from_record(recorded["inputs"]), params,
+        date.fromisoformat(recorded["as_of"]),
+    )  # fmt: skip
+    assert again.to_dict() == {k: v for k, v in recorded.items() if k != "inputs"}
+    assert (again.months, again.monthly_amount_fen) == (grant.months, grant.monthly_amount_fen)
+    decision = Transition.objects.filter(application__reference=claim["reference"]).last()
+    assert decision.seen["inputs"] == recorded["inputs"]  # what the re-reviewer decided on

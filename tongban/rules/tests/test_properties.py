@@ -1,5 +1,6 @@
 """Properties of the UI-benefit rules that must hold for every person (Hypothesis)."""
 
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -17,6 +18,7 @@ from tongban.rules import (
     ui_benefit_inputs,
     with_unemployment_registration,
 )
+from tongban.rules.record import facts_from_record, facts_to_record
 from tongban.rules.tests.builders import separated
 from tongban.rules.tests.strategies import REGIONS, as_of_dates, claimants, regions
 
@@ -93,11 +95,16 @@ def test_invariant_holds_for_any_parameter_set_that_loads(wage_yuan, floor_yuan,
 def test_a_determination_recomputed_from_its_record_is_the_same(case):
     facts, as_of = case
     decided = assess("ui_benefit", facts, PARAMS, as_of)
-    # the case app records the facts, as_of and the exact parameter texts …
-    record = {"texts": PARAMS.texts(), "versions": dict(decided.parameter_versions)}
-    # … and years later rebuilds the parameters from that text
+    # the case app records the facts, as_of and the exact parameter texts, as JSON …
+    record = json.loads(json.dumps({
+        "inputs": facts_to_record(facts), "as_of": as_of.isoformat(),
+        "texts": PARAMS.texts(), "versions": dict(decided.parameter_versions),
+    }))  # fmt: skip
+    # … and years later rebuilds the facts and the parameters from that record
+    inputs = facts_from_record(record["inputs"])
+    assert inputs == facts
     rebuilt = ParameterSet.from_text(record["texts"])
-    again = assess("ui_benefit", facts, rebuilt, as_of)
+    again = assess("ui_benefit", inputs, rebuilt, date.fromisoformat(record["as_of"]))
     assert again.figures() == decided.figures()
     assert again.to_dict() == decided.to_dict()
     assert dict(again.parameter_versions) == record["versions"]
