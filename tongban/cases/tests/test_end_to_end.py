@@ -113,18 +113,24 @@ def test_a_non_paying_item_is_completed_where_it_was_accepted(apis, worker):
     ).exists()
 
 
-def test_an_online_claim_gets_a_recorded_system_initial_review(apis, worker):
+def test_online_the_registration_gets_a_system_review_and_the_claim_a_caseworkers(apis, worker):
+    """Online, what pays nothing may be completed by a recorded system initial review; what pays
+    money is reviewed by a caseworker of the accepting office, who answers for it (首问负责)."""
     response = apis["channel"].post(
         "/bundles",
         {"kind": "unemployment", "id_number": worker.id_number, "office": "haikou-longhua"},
     )
     assert response.status_code == 201, response.content
     items = {a["item"]: a for a in response.json()["applications"]}
-    assert items["unemployment_registration"]["status"] == "completed"
+    registration = items["unemployment_registration"]
+    assert registration["status"] == "completed"
+    assert registration["history"][1]["actor"] == "system initial review (系统初审)"
+    assert registration["history"][1]["office"] == "haikou-longhua"
     claim = items["ui_benefit"]
-    assert claim["status"] == "re_review" and claim["channel"] == "alipay"
-    assert claim["history"][1]["actor"] == "system initial review (系统初审)"
-    assert claim["history"][1]["office"] == "haikou-longhua"
+    assert claim["status"] == "initial_review" and claim["channel"] == "alipay"
+    haikou = apis["hk_acceptor"]
+    routed = decide(haikou, task_for(haikou, claim["reference"])["id"]).json()
+    assert routed["status"] == "re_review" and routed["history"][1]["office"] == "haikou-longhua"
     assert task_for(apis["sy_reviewer"], claim["reference"])
 
 

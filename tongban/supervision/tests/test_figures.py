@@ -81,7 +81,10 @@ def november(people):
     decide(s["hk_acceptor"], one["unemployment_registration"], DAY)
     decide(s["hk_acceptor"], one["ui_benefit"], DAY)
     decide(s["sy_reviewer"], one["ui_benefit"], DAY)
-    # P2 and P4 online: the system did the initial reviews; the agencies re-review.
+    # P2 and P4 online: the system did the registrations' initial reviews; the claims pay
+    # money, so Longhua's caseworker reviews them first; then the agencies re-review.
+    decide(s["hk_acceptor"], two["ui_benefit"], DAY)
+    decide(s["hk_acceptor"], four["ui_benefit"], DAY)
     decide(s["sy_reviewer"], two["ui_benefit"], DAY)
     decide(s["hk_reviewer"], four["ui_benefit"], DAY)
     # P5 never registered as unemployed: Sanya Jiyang rejects. P6's certificate is returned

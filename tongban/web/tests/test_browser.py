@@ -1,11 +1,11 @@
 """The pages in a real browser (headless Chromium): a claim from sign-in to "approved".
 
-The walk: a claimant signs in and sees the claim is possible; at the Haikou Longhua
-window the claim is accepted as the unemployment bundle (a window acceptance gets no
-system initial review, so the initial review is a caseworker's); the Haikou caseworker
-finds it in the queue and approves; a Sanya caseworker re-reviews and approves; the
-claimant sees "approved, 18 months of ¥1,647.00". The online path (with its recorded
-system initial review), the wrong-office refusal, English and a 360-px phone have tests too.
+The walk: a claimant signs in, sees the claim is possible and applies for the
+unemployment bundle online, choosing Haikou Longhua (the registration gets a recorded
+system initial review; the claim pays money, so its initial review is a Longhua
+caseworker's); the Haikou caseworker finds it in the queue and approves; a Sanya
+caseworker re-reviews and approves; the claimant sees "approved, 18 months of ¥1,647.00".
+Acceptance at the window, the wrong-office refusal, English and a 360-px phone have tests too.
 """
 
 from __future__ import annotations
@@ -88,32 +88,25 @@ def test_a_claim_from_sign_in_to_approved(browser, site):
     bundle_card = claimant.locator("section.highlight")
     assert "18个月，每月¥1,647.00" in bundle_card.inner_text()
 
-    # 3. At the Haikou Longhua window: the card reader's text, then the bundle in one step.
-    haikou = browser.new_context(locale="zh-CN").new_page()
-    staff_signs_in(haikou, url, "hk_acceptor")
-    haikou.get_by_role("link", name="窗口受理").click()
-    haikou.get_by_label("身份证号码（手工输入或读卡器读取）").fill(
-        f"姓名 {person.name}\n公民身份号码 {person.id_number[:6]} {person.id_number[6:14]} {person.id_number[14:]}\n"
-    )
-    haikou.get_by_role("button", name="查询").click()
-    assert person.id_number not in haikou.content()  # masked
-    haikou.get_by_role("button", name="受理失业“一件事”").click()
-    haikou.wait_for_url(f"{url}/office/cases/**")
+    # 3. The claimant applies for the bundle, choosing the Haikou Longhua office (a double
+    # click submits once).
+    claimant.get_by_role("link", name="申请失业登记和失业保险金").click()
+    claimant.get_by_label("负责初审的经办机构").select_option("haikou-longhua")
+    claimant.get_by_role("button", name="提交申请").dblclick()
+    claimant.wait_for_url(f"{url}/me/cases/**")
+    assert Bundle.objects.filter(person=person).count() == 1
     claim = Application.objects.get(person=person, item_code="ui_benefit")
-    assert claim.status == "initial_review" and claim.channel == "window"
-
+    assert claim.status == "initial_review" and claim.channel == "portal"
+    registration = Application.objects.get(person=person, item_code="unemployment_registration")
+    assert registration.status == "completed"  # the recorded system initial review
     # The claimant follows it: initial review in Haikou, with its due date.
-    claimant.goto(f"{url}/me/cases/{claim.reference}/")
     assert (
         "海口市龙华区社保服务站初审中，12月10日前办结" in claimant.locator(".timeline").inner_text()
     )
 
-    # 4. The Haikou caseworker finds both parts in the queue and approves the initial reviews.
-    queue_link(haikou).click()
-    registration = Application.objects.get(person=person, item_code="unemployment_registration")
-    haikou.get_by_role("link", name=registration.reference).click()
-    approve(haikou)
-    queue_link(haikou).click()
+    # 4. The Haikou caseworker finds the claim in the queue and approves the initial review.
+    haikou = browser.new_context(locale="zh-CN").new_page()
+    staff_signs_in(haikou, url, "hk_acceptor")
     haikou.get_by_role("link", name=claim.reference).click()
     stale = browser.new_context(locale="zh-CN")
     stale.add_cookies(haikou.context.cookies())
@@ -165,19 +158,27 @@ def test_the_wrong_office_is_told_whose_task_it_is(browser, site):
     assert response.status == 404 and "找不到该办件" in danzhou.content()
 
 
-def test_applying_online_once_with_a_double_click(browser, site):
+def test_accepting_the_bundle_at_the_window_with_the_card_reader(browser, site):
     url = site
     person = sanya_worker()
-    page = browser.new_context(locale="zh-CN").new_page()
-    claimant_signs_in(page, url, person.id_number)
-    page.get_by_role("link", name="申请失业登记和失业保险金").click()
-    page.get_by_label("负责初审的经办机构").select_option("haikou-longhua")
-    page.get_by_role("button", name="提交申请").dblclick()
-    page.wait_for_url(f"{url}/me/cases/**")
-    assert Bundle.objects.filter(person=person).count() == 1
-    timeline = page.locator(".timeline").inner_text()
-    assert "系统自动比对数据完成" in timeline  # the recorded system initial review
-    assert "三亚市社会保险服务中心复核中" in timeline
+    haikou = browser.new_context(locale="zh-CN").new_page()
+    staff_signs_in(haikou, url, "hk_acceptor")
+    haikou.get_by_role("link", name="窗口受理").click()
+    haikou.get_by_label("身份证号码（手工输入或读卡器读取）").fill(
+        f"姓名 {person.name}\n公民身份号码 {person.id_number[:6]} {person.id_number[6:14]} {person.id_number[14:]}\n"
+    )
+    haikou.get_by_role("button", name="查询").click()
+    assert person.id_number not in haikou.content()  # masked
+    haikou.get_by_role("button", name="受理失业“一件事”").click()
+    haikou.wait_for_url(f"{url}/office/cases/**")
+    claim = Application.objects.get(person=person, item_code="ui_benefit")
+    assert claim.status == "initial_review" and claim.channel == "window"
+    registration = Application.objects.get(person=person, item_code="unemployment_registration")
+    assert registration.status == "initial_review"  # at the window, a caseworker's review
+    queue_link(haikou).click()
+    haikou.get_by_role("link", name=registration.reference).click()
+    approve(haikou)
+    assert "已办结" in haikou.locator(".case-head").inner_text()
 
 
 def test_english_when_chosen(browser, site):

@@ -92,10 +92,14 @@ def test_applying_for_the_bundle_online_goes_to_the_chosen_office(claimant, work
     claim = Application.objects.get(person=worker, item_code="ui_benefit")
     assert response["Location"] == f"/me/cases/{claim.reference}/"
     assert claim.channel == "portal" and claim.accepting_office.code == "haikou-longhua"
-    # Every data check passed: a recorded system initial review, then Sanya's re-review.
-    assert claim.status == "re_review"
+    # The claim pays money: Longhua's caseworker does its initial review (the registration,
+    # which pays nothing, had a recorded system initial review).
+    assert claim.status == "initial_review"
+    registration = Application.objects.get(person=worker, item_code="unemployment_registration")
+    assert registration.status == "completed"
     page = text(claimant.get(response["Location"]))
-    assert "三亚市社会保险服务中心复核中，12月10日前办结" in page
+    assert "海口市龙华区社保服务站初审中，12月10日前办结" in page
+    page = text(claimant.get(f"/me/cases/{registration.reference}/"))
     assert "系统自动比对数据完成" in page
 
 
