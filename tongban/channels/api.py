@@ -366,24 +366,40 @@ def post_withdraw(
     return _applicant_move(request, reference, id_number, case_services.application_withdraw)
 
 
+TASKS_LIMIT = 500  # the most one answer of GET /tasks lists (docs/api.md)
+
+
 @api.get(
     "/tasks",
     response=list[TaskOut],
     tags=["cases"],
     summary="Open tasks of my office, oldest first",
+    description=(
+        f"At most `limit` tasks (default and maximum {TASKS_LIMIT}), the oldest first. The "
+        "`X-Total-Count` header says how many open tasks match, so a list that was cut shows it; "
+        "the filters `stage`, `item` and `overdue` narrow a long queue."
+    ),
 )
 def get_tasks(
-    request: HttpRequest, stage: str | None = None, item: str | None = None, overdue: bool = False
+    request: HttpRequest,
+    response: HttpResponse,
+    stage: str | None = None,
+    item: str | None = None,
+    overdue: bool = False,
+    limit: QueryEx[
+        int, P(ge=1, le=TASKS_LIMIT, description=f"1 to {TASKS_LIMIT} (extension)")
+    ] = TASKS_LIMIT,
 ) -> list[dict[str, Any]]:
     require(request, STAFF)
     staff = staff_of(request)
     assert staff is not None  # require(STAFF) guarantees it
     today = clock.today()
-    tasks = list(
-        office_tasks(
-            office_id=staff.office.pk, as_of=today, filters=QueueFilter(stage, item, overdue)
-        )[:500]
+    queue = office_tasks(
+        office_id=staff.office.pk, as_of=today, filters=QueueFilter(stage, item, overdue)
     )
+    tasks = list(queue[: limit + 1])  # one more than asked: counted only when the list is cut
+    response["X-Total-Count"] = str(len(tasks) if len(tasks) <= limit else queue.count())
+    tasks = tasks[:limit]
     findings = findings_by_task(task_ids=[t.id for t in tasks if t.application_id is None])
     return [task_out(t, as_of=today, finding=findings.get(t.id)) for t in tasks]
 

@@ -10,17 +10,15 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from tongban.cases import facts as case_facts
 from tongban.cases.facts import PersonView, application_decision, person_view
 from tongban.cases.models import (
     ONLINE_CHANNELS,
     OPEN_STATUSES,
     Application,
     Bundle,
-    ParameterSetRecord,
     Status,
 )
-from tongban.cases.services.deciding import _approve, _seen
+from tongban.cases.services.deciding import _approve, _record_parameters, _seen
 from tongban.cases.workflow import transition
 from tongban.catalogue.selectors import ItemDefinition, catalogue_current, due_date, item_get
 from tongban.core import clock
@@ -98,26 +96,6 @@ def _item(code: str, channel: str) -> ItemDefinition:
             f"{item.name.en} cannot be applied for through {channel}.",
         )
     return item
-
-
-_recorded_parameter_versions: set[str] = set()
-
-
-def _record_parameters() -> str:
-    """Keep the exact parameter files of a version once, so any decision can be recomputed."""
-    params = case_facts.parameters()
-    if params.version in _recorded_parameter_versions:
-        return params.version
-    if not ParameterSetRecord.objects.filter(version=params.version).exists():
-        try:
-            with transaction.atomic():
-                ParameterSetRecord.objects.create(
-                    version=params.version, texts=params.texts(), recorded_at=clock.now()
-                )
-        except IntegrityError:
-            pass  # recorded concurrently
-    transaction.on_commit(lambda: _recorded_parameter_versions.add(params.version))
-    return params.version
 
 
 def _create(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import IntegrityError, transaction
+
 from tongban.benefits.services import entitlement_create
 from tongban.cases import facts as case_facts
 from tongban.cases.archive import archive_seal
@@ -13,6 +15,7 @@ from tongban.cases.facts import PersonView, application_decision, person_view
 from tongban.cases.models import (
     OPEN_STATUSES,
     Application,
+    ParameterSetRecord,
     Status,
     Task,
 )
@@ -20,6 +23,7 @@ from tongban.cases.selectors import decision_refusal
 from tongban.cases.tallies import tally_reroute
 from tongban.cases.workflow import transition
 from tongban.catalogue.selectors import ItemDefinition, catalogue_current
+from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.core.outbox import outbox_emit
@@ -32,6 +36,26 @@ from tongban.registry.services import registration_open
 from tongban.rules.result import Assessment
 
 TRANSFER_COMPLETED = "cases.transfer_completed"
+
+
+_recorded_parameter_versions: set[str] = set()
+
+
+def _record_parameters() -> str:
+    """Keep the exact parameter files of a version once, so any decision can be recomputed."""
+    params = case_facts.parameters()
+    if params.version in _recorded_parameter_versions:
+        return params.version
+    if not ParameterSetRecord.objects.filter(version=params.version).exists():
+        try:
+            with transaction.atomic():
+                ParameterSetRecord.objects.create(
+                    version=params.version, texts=params.texts(), recorded_at=clock.now()
+                )
+        except IntegrityError:
+            pass  # recorded concurrently
+    transaction.on_commit(lambda: _recorded_parameter_versions.add(params.version))
+    return params.version
 
 
 def _seen(
@@ -267,6 +291,8 @@ def task_decide(
     reason_rows = [{"code": "caseworker", "text": r} for r in clean_reasons]
     view = person_view(application.person)
     assessment, inputs = application_decision(application, view=view, as_of=as_of)
+    # The parameters may be newer than those recorded at acceptance: keep the ones decided under.
+    _record_parameters()
     if outcome != "approve":
         transition(
             application,

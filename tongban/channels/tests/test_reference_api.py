@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +64,50 @@ def test_separation_reasons_say_which_are_involuntary(employer_api):
     assert reasons["voluntary_resignation"] is False
 
 
-def test_openapi_document_is_served(anonymous_api):
+# The HTTP table of the external contract, shared/api/CONTRACT.md (not in this repository):
+# method, path (parameter names aside) and, where the contract names them, query parameters.
+CONTRACT_ENDPOINTS = {
+    ("GET", "/items"): set(),
+    ("GET", "/offices"): set(),
+    ("GET", "/persons/{id_number}/overview"): set(),
+    ("POST", "/applications"): set(),
+    ("POST", "/bundles"): set(),
+    ("GET", "/applications/{reference}"): set(),
+    ("GET", "/tasks"): set(),
+    ("POST", "/tasks/{id}/decision"): set(),
+    ("GET", "/separation-reasons"): set(),
+    ("POST", "/separations"): set(),
+    ("POST", "/hires"): set(),
+    ("POST", "/reemployment-reports"): set(),
+    ("GET", "/statistics"): {"from", "to", "region"},
+    ("GET", "/persons/{id_number}/payments"): set(),
+}
+CONTRACT_FILE = Path(__file__).resolve().parents[3].parent / "shared" / "api" / "CONTRACT.md"
+
+
+def _shape(path: str) -> str:
+    """A path with its parameters unnamed: the contract's {id} is the schema's {task_id}."""
+    return re.sub(r"\{[^}]*\}", "{}", path.removeprefix("/api/v1"))
+
+
+def test_openapi_document_has_every_endpoint_of_the_contract(anonymous_api):
     response = anonymous_api.http.get("/api/v1/openapi.json")
     assert response.status_code == 200
-    paths = response.json()["paths"]
-    assert {"/api/v1/items", "/api/v1/hires", "/api/v1/separations"} <= set(paths)
+    served = {
+        (method.upper(), _shape(path)): {p["name"] for p in operation.get("parameters", [])}
+        for path, operations in response.json()["paths"].items()
+        for method, operation in operations.items()
+    }
+    missing = [(m, p) for m, p in CONTRACT_ENDPOINTS if (m, _shape(p)) not in served]
+    assert not missing, f"the contract's endpoints missing from the OpenAPI document: {missing}"
+    for (method, path), query in CONTRACT_ENDPOINTS.items():
+        assert query <= served[method, _shape(path)], (method, path)
+
+
+@pytest.mark.skipif(
+    not CONTRACT_FILE.exists(), reason="shared/api/CONTRACT.md is not beside the repository"
+)
+def test_the_endpoints_above_are_the_contracts_table():
+    text = CONTRACT_FILE.read_text(encoding="utf-8").split("## HTTP API", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/[^`?]*)", text, flags=re.MULTILINE)
+    assert sorted(rows) == sorted(CONTRACT_ENDPOINTS)

@@ -1,0 +1,99 @@
+"""Send back to initial review (退回初审): the re-reviewing agency returns a claim with reasons;
+the accepting office reviews it again, and it can then be approved."""
+
+from __future__ import annotations
+
+import pytest
+
+from tongban.benefits.models import Entitlement
+from tongban.cases.models import Application, Task, Transition
+from tongban.cases.selectors import history_of
+from tongban.cases.services import Acceptance, application_submit, task_decide
+from tongban.cases.tests.conftest import TODAY
+from tongban.core.actors import Actor
+
+pytestmark = pytest.mark.django_db
+
+REASON = "银行账户与本人姓名不符，请初审核对"
+
+
+def actor_of(staff) -> Actor:
+    return Actor(kind="staff", label=f"staff:{staff.username}", user_id=staff.user_id,
+                 office_code=staff.office.code)  # fmt: skip
+
+
+def submit(staff, person, item: str) -> Application:
+    return application_submit(acceptance=Acceptance(actor_of(staff), "window", None, staff),
+                              item_code=item, id_number=person.id_number, data=None,
+                              as_of=TODAY)  # fmt: skip
+
+
+def open_task(application: Application) -> Task:
+    return Task.objects.select_related("office").get(application=application, is_open=True)
+
+
+def decide(staff, application: Application, outcome="approve", reasons=None) -> Application:
+    return task_decide(actor=actor_of(staff), staff=staff, task_id=open_task(application).pk,
+                       outcome=outcome, reasons=reasons, checklist=None, verification=None,
+                       as_of=TODAY)  # fmt: skip
+
+
+@pytest.fixture
+def routed(staff, worker) -> Application:
+    """A Sanya-insured person's claim, accepted and initially reviewed in Haikou, at re-review."""
+    haikou = staff["hk_acceptor"]
+    decide(haikou, submit(haikou, worker, "unemployment_registration"))
+    claim = submit(haikou, worker, "ui_benefit")
+    assert decide(haikou, claim).status == "re_review"
+    return claim
+
+
+def test_a_re_reviewer_sends_a_claim_back_to_initial_review_with_reasons(staff, routed):
+    initial = Task.objects.get(application=routed, stage="initial_review")
+    re_review = open_task(routed)
+    assert (re_review.stage, re_review.office.code) == ("re_review", "sanya-agency")
+
+    # when
+    returned = decide(staff["sy_reviewer"], routed, "return", [f"  {REASON} "])
+
+    # then: back at initial review, in a new task at the accepting office; nothing granted
+    returned.refresh_from_db()
+    assert returned.status == "initial_review"
+    assert returned.reviewing_office.code == "sanya-agency"  # still routed to the paying agency
+    re_review.refresh_from_db()
+    assert (re_review.is_open, re_review.outcome) == (False, "return")
+    again = open_task(returned)
+    assert again.pk not in (initial.pk, re_review.pk)
+    assert (again.stage, again.office.code) == ("initial_review", "haikou-longhua")
+    assert not Entitlement.objects.filter(application_reference=routed.reference).exists()
+    back = history_of(returned)[-1]
+    assert (back.stage, back.from_status, back.to_status, back.outcome, back.office.code) == (
+        "re_review", "re_review", "initial_review", "return", "sanya-agency",
+    )  # fmt: skip
+    assert back.reasons == [{"code": "caseworker", "text": REASON}]
+    assert back.actor_label == "staff:sy_reviewer"
+
+
+def test_a_claim_sent_back_can_be_approved_again(staff, routed):
+    haikou, sanya = staff["hk_acceptor"], staff["sy_reviewer"]
+    decide(sanya, routed, "return", [REASON])
+
+    # when: Haikou reviews it again, and Sanya re-reviews it again
+    assert decide(haikou, routed).status == "re_review"
+    second = open_task(routed)
+    assert (second.stage, second.office.code) == ("re_review", "sanya-agency")
+    approved = decide(sanya, routed)
+
+    # then
+    assert approved.status == "approved"
+    entitlement = Entitlement.objects.get(application_reference=routed.reference)
+    assert entitlement.paying_region.code == "460200" and entitlement.status == "active"
+    assert not Task.objects.filter(application=routed, is_open=True).exists()
+    assert [(t.stage, t.outcome) for t in history_of(approved)] == [
+        ("submission", "submit"),
+        ("initial_review", "approve"),
+        ("re_review", "return"),
+        ("initial_review", "approve"),
+        ("re_review", "approve"),
+    ]
+    assert Transition.objects.filter(application=routed).count() == 5
