@@ -20,7 +20,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.benefits.selectors import entitlement_for_application, entitlements_of
+from tongban.benefits.selectors import (
+    entitlement_for_application,
+    entitlements_of,
+    payments_of,
+)
 from tongban.cases import services as case_services
 from tongban.cases.facts import item_outlooks, person_view
 from tongban.cases.selectors import (
@@ -43,6 +47,7 @@ from tongban.web import identity
 from tongban.web.forms import NOT_APPLIED_HERE, ReemploymentForm, data_form
 from tongban.web.identity import Claimant
 from tongban.web.refusals import Refusal
+from tongban.web.statement import statements
 from tongban.web.timeline import case_steps
 from tongban.web.writes import KEY_FIELD, new_key, submit_application, submit_once
 
@@ -259,18 +264,21 @@ def case(request: HttpRequest, claimant: Claimant, reference: str) -> HttpRespon
 
 @claimant_required
 def payments(request: HttpRequest, claimant: Claimant) -> HttpResponse:
-    """My entitlements (months, paid, remaining, monthly amount, paying region, status).
-
-    Payments arrive with the monthly payment runs; the page has their place already.
-    """
+    """Per entitlement: months, monthly amount, paid so far, what is left; then each payment,
+    newest first, with its status in plain words and what to do when the bank returned it."""
     catalogue = catalogue_current()
-    rows = [
-        (e, catalogue.items.get(e.item_code)) for e in entitlements_of(person_id=claimant.person_id)
-    ]
     return render(
         request,
         "portal/payments.html",
-        {"claimant": claimant, "section": "payments", "entitlements": rows},
+        {
+            "claimant": claimant,
+            "section": "payments",
+            "statements": statements(
+                entitlements_of(person_id=claimant.person_id),
+                payments_of(person_id=claimant.person_id),
+                catalogue.items,
+            ),
+        },
     )
 
 

@@ -47,6 +47,18 @@ def decide(client, reference, outcome="approve", *, key=None, checks=None, **ext
     return client.post(f"/office/cases/{reference}/", body)
 
 
+def approved_at_the_window(office, person):
+    """The person's unemployment bundle, accepted in Haikou, re-reviewed and approved in Sanya."""
+    hk = office["hk_acceptor"]
+    find(hk, person.id_number)
+    assert accept(hk, "bundle:unemployment", f"bundle-{person.pk}").status_code == 302
+    registration = Application.objects.get(person=person, item_code="unemployment_registration")
+    claim = Application.objects.get(person=person, item_code="ui_benefit")
+    assert decide(hk, registration.reference).status_code == 302
+    assert decide(hk, claim.reference).status_code == 302
+    assert decide(office["sy_reviewer"], claim.reference).status_code == 302
+
+
 @pytest.fixture
 def window_claim(office, worker):
     """The worker's unemployment bundle, accepted at the Haikou Longhua window."""
