@@ -8,7 +8,6 @@ channel, done once per submission key under the person's scope.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +24,6 @@ from tongban.benefits.selectors import (
     entitlements_of,
     payments_of,
 )
-from tongban.cases import services as case_services
 from tongban.cases.facts import item_outlooks, person_view
 from tongban.cases.selectors import (
     Viewer,
@@ -44,12 +42,18 @@ from tongban.core.identifiers import mask_id_number
 from tongban.regions.selectors import default_office_for_region, offices_list, regions_list
 from tongban.registry.selectors import person_by_pk
 from tongban.web import identity
-from tongban.web.forms import NOT_APPLIED_HERE, ReemploymentForm, data_form
+from tongban.web.forms import NOT_IN_THE_PORTAL, ReemploymentForm, data_form
 from tongban.web.identity import Claimant
 from tongban.web.refusals import Refusal
 from tongban.web.statement import statements
 from tongban.web.timeline import case_steps
-from tongban.web.writes import KEY_FIELD, new_key, submit_application, submit_once
+from tongban.web.writes import (
+    KEY_FIELD,
+    new_key,
+    submit_application,
+    submit_once,
+    submit_reemployment_report,
+)
 
 BUNDLE = "unemployment"
 
@@ -125,7 +129,7 @@ def me(request: HttpRequest, claimant: Claimant) -> HttpResponse:
         {
             "item": item,
             "outlook": outlooks.get(item.code),
-            "can_apply": item.code not in NOT_APPLIED_HERE and "portal" in item.channels,
+            "can_apply": item.code not in NOT_IN_THE_PORTAL and "portal" in item.channels,
         }
         for item in items_list()
     ]
@@ -157,7 +161,7 @@ def apply(request: HttpRequest, claimant: Claimant, what: str) -> HttpResponse:
     bundle = catalogue.bundles.get(BUNDLE) if what == BUNDLE else None
     item = catalogue.items.get(what)
     if bundle is None and (
-        item is None or what in NOT_APPLIED_HERE or "portal" not in item.channels
+        item is None or what in NOT_IN_THE_PORTAL or "portal" not in item.channels
     ):
         return render(request, "portal/not_found.html", {"claimant": claimant}, status=404)
     person = person_by_pk(pk=claimant.person_id)
@@ -301,7 +305,14 @@ def reemployment(request: HttpRequest, claimant: Claimant) -> HttpResponse:
             result, refusal = submit_once(
                 request,
                 scope=claimant.scope,
-                call=lambda: _report(claimant, cleaned, default_office.code, today),
+                call=lambda: submit_reemployment_report(
+                    Acceptance(actor_of(claimant), "portal", default_office.code),
+                    id_number=claimant.id_number,
+                    start_date=cleaned["start_date"],
+                    employer_uscc=cleaned["employer_uscc"],
+                    as_of=today,
+                    url_for=_case_url,
+                ),
             )
             if result is not None:
                 messages.success(
@@ -323,16 +334,3 @@ def reemployment(request: HttpRequest, claimant: Claimant) -> HttpResponse:
         },
         status=422 if refusal else 200,
     )
-
-
-def _report(
-    claimant: Claimant, cleaned: dict[str, Any], office_code: str, as_of: date
-) -> dict[str, Any]:
-    application = case_services.reemployment_report_submit(
-        acceptance=Acceptance(actor_of(claimant), "portal", office_code),
-        id_number=claimant.id_number,
-        start_date=cleaned["start_date"],
-        employer_uscc=cleaned["employer_uscc"],
-        as_of=as_of,
-    )
-    return {"reference": application.reference, "redirect": _case_url(application.reference)}
