@@ -160,6 +160,10 @@ def apply(request: HttpRequest, claimant: Claimant, what: str) -> HttpResponse:
     catalogue = catalogue_current()
     bundle = catalogue.bundles.get(BUNDLE) if what == BUNDLE else None
     item = catalogue.items.get(what)
+    if what == "reemployment_report":
+        return redirect("web:portal_reemployment")  # a new job has its own page
+    if what == "funeral_survivor":  # the family claims at a window: the item says how
+        return redirect(f"{reverse('web:portal_me')}#item-{what}")
     if bundle is None and (
         item is None or what in NOT_IN_THE_PORTAL or "portal" not in item.channels
     ):

@@ -87,6 +87,23 @@ def test_what_i_can_claim_says_no_and_why(db):
     assert "不可以" in page and "本人意愿中断就业" in page and "可以提出异议" in page
 
 
+def test_items_claimed_elsewhere_say_where_instead_of_being_left_out(claimant):
+    page = text(claimant.get("/me/"))
+
+    def item(code):
+        rest = page[page.index(f'id="item-{code}"') :]
+        return rest[: rest.find('id="item-', 1)]
+
+    funeral = item("funeral_survivor")
+    assert "家属携带死者和本人的身份证，到全省任一经办窗口办理" in funeral
+    assert "没有查到该人员的死亡记录" not in funeral  # not the rules' answer about oneself
+    assert "/me/apply/funeral_survivor/" not in page
+    assert 'href="/me/new-job/"' in item("reemployment_report")
+    assert claimant.get("/me/apply/reemployment_report/")["Location"] == "/me/new-job/"
+    assert claimant.get("/me/apply/funeral_survivor/")["Location"] == "/me/#item-funeral_survivor"
+    assert claimant.get("/me/apply/ui_transfer/").status_code == 404
+
+
 def test_applying_for_the_bundle_online_goes_to_the_chosen_office(claimant, worker):
     page = text(claimant.get("/me/apply/unemployment/"))
     assert re.search(r'<option value="haikou-agency" selected>', page)  # the residence's office
