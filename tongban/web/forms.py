@@ -11,8 +11,10 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from tongban.core.identifiers import InvalidIdentifier, parse_uscc
+from tongban.core import clock
+from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id, parse_uscc
 from tongban.core.money import yuan_to_fen
 from tongban.registry.selectors import separation_reasons_list
 
@@ -136,16 +138,91 @@ class RuralWorkerData(ItemData):
         return {"rural_contract_worker": True}
 
 
+RELATIONSHIPS = [
+    ("spouse", _("Spouse")),
+    ("child", _("Child")),
+    ("parent", _("Parent")),
+    ("sibling", _("Brother or sister")),
+    ("other", _("Other close relative")),
+]
+OTHER_FUNERAL_GRANTS = [
+    ("", pgettext_lazy("other funeral grant", "No")),
+    ("pension", _("Yes, from basic pension insurance")),
+    ("work_injury", _("Yes, from work-injury insurance")),
+]
+
+
+class FuneralData(ItemData):
+    """The funeral grant and survivor pension: the application is the deceased person's (their ID
+    card is the one found); the family member who claims shows their own ID and relationship."""
+
+    service_fields = {"data.date_of_death": "date_of_death"}
+    date_of_death = forms.DateField(
+        label=_("Date of death"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    applicant_name = forms.CharField(max_length=40, label=_("Name of the family member who claims"))
+    applicant_id_number = forms.CharField(max_length=18, label=_("Family member's ID number"))
+    relationship = forms.ChoiceField(
+        choices=[("", "—"), *RELATIONSHIPS], label=_("Their relationship to the deceased")
+    )
+    funeral_grant_elsewhere = forms.ChoiceField(
+        required=False,
+        choices=OTHER_FUNERAL_GRANTS,
+        label=_("Has the family taken a funeral grant from another insurance?"),
+    )
+
+    def __init__(self, *args: Any, deceased_id_number: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deceased_id_number = deceased_id_number
+
+    def clean_date_of_death(self) -> Any:
+        day = self.cleaned_data["date_of_death"]
+        if day > clock.today():
+            raise forms.ValidationError(_("The date of death is in the future."), code="future")
+        return day
+
+    def clean_applicant_id_number(self) -> str:
+        try:
+            number = parse_citizen_id(
+                self.cleaned_data.get("applicant_id_number") or "", as_of=clock.today()
+            ).number
+        except InvalidIdentifier as error:
+            raise forms.ValidationError(_(error.message), code=error.code) from None
+        if number == self.deceased_id_number:
+            raise forms.ValidationError(
+                _("This is the deceased person's own ID number; enter the family member's."),
+                code="same_person",
+            )
+        return number
+
+    def to_data(self) -> dict[str, Any]:
+        c = self.cleaned_data
+        data: dict[str, Any] = {
+            "date_of_death": c["date_of_death"].isoformat(),
+            "applicant": {
+                "name": c["applicant_name"],
+                "id_number": c["applicant_id_number"],
+                "relationship": c["relationship"],
+            },
+        }
+        if c.get("funeral_grant_elsewhere"):
+            data["funeral_grant_elsewhere"] = c["funeral_grant_elsewhere"]
+        return data
+
+
 DATA_FORMS: dict[str, type[ItemData]] = {
     "ui_benefit": ContestData,
     "skill_subsidy": CertificateData,
     "training_subsidy": TrainingData,
     "rural_worker_allowance": RuralWorkerData,
+    "funeral_survivor": FuneralData,
 }
-# Items the portal and the window do not take through these forms: the transfer is automatic,
-# a re-employment report has its own form, and a funeral grant is claimed by the family of a
-# deceased recipient, which needs the family member's own identity (at a window, for now).
-NOT_APPLIED_HERE = {"ui_transfer", "reemployment_report", "funeral_survivor"}
+# Nobody applies for the transfer: the bundle opens it when the relationship must move.
+AUTOMATIC = {"ui_transfer"}
+# The portal serves the signed-in person only: a re-employment report has its own page there
+# (/me/new-job/), and a funeral grant is claimed by the family of a deceased recipient, who
+# shows their own ID card at an office window (the portal says so).
+NOT_IN_THE_PORTAL = AUTOMATIC | {"reemployment_report", "funeral_survivor"}
 
 
 def data_form(item_code: str, data: Any = None, *, prefix: str | None = None) -> ItemData:
@@ -171,3 +248,14 @@ class ReemploymentForm(ServiceFields, forms.Form):
             return parse_uscc(raw)
         except InvalidIdentifier as error:
             raise forms.ValidationError(_(error.message), code=error.code) from None
+
+
+def window_form(
+    item_code: str, data: Any = None, *, prefix: str | None = None, id_number: str
+) -> ItemData | ReemploymentForm:
+    """What is added at the window for ``item_code``, for the person with ``id_number``."""
+    if item_code == "reemployment_report":
+        return ReemploymentForm(data, prefix=prefix)
+    if item_code == "funeral_survivor":
+        return FuneralData(data, prefix=prefix, deceased_id_number=id_number)
+    return data_form(item_code, data, prefix=prefix)

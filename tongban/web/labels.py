@@ -51,6 +51,33 @@ ENTITLEMENT_STATUS = {
     "suspended": _("suspended"),
     "ended": _("ended"),
 }
+# A payment's status as the person it pays would say it (the API's codes stay the contract's).
+PAYMENT_STATUS = {
+    "scheduled": pgettext_lazy("payment", "to be paid"),
+    "sent": pgettext_lazy("payment", "paid to your bank"),
+    "settled": pgettext_lazy("payment", "in your account"),
+    "returned": pgettext_lazy("payment", "returned by the bank"),
+    "held": pgettext_lazy("payment", "on hold"),
+    "cancelled": pgettext_lazy("payment", "cancelled"),
+}
+# The bank's reason codes of a return file (benefits.returns.RETURN_REASONS).
+RETURN_REASON = {
+    "wrong_name_or_number": _("the account name or number is wrong"),
+    "account_closed": _("the account is closed"),
+    "account_frozen": _("the account is frozen"),
+    "card_not_activated": _("the social security card's bank function is not activated"),
+    "other": _("another reason given by the bank"),
+}
+HOLD_REASON = {
+    "suspended": _(
+        "Held while information about you is being checked; the months held are paid once "
+        "the check is done."
+    ),
+    "no_bank_account": _(
+        "We have no bank account for you. Give your own account at any office window; the "
+        "money is paid with the next monthly payment run."
+    ),
+}
 
 
 FINDING_SOURCE = {

@@ -45,12 +45,18 @@ from tongban.core.errors import DomainError, NotFound
 from tongban.integrity.selectors import findings_by_task
 from tongban.regions.selectors import StaffInfo, office_get, regions_list, staff_for_user
 from tongban.registry.selectors import person_by_pk, person_get, separation_reasons_list
-from tongban.web.forms import NOT_APPLIED_HERE, data_form
+from tongban.web.forms import AUTOMATIC, OTHER_FUNERAL_GRANTS, RELATIONSHIPS, window_form
 from tongban.web.labels import STATUS
 from tongban.web.lookup import find_citizen_id
 from tongban.web.refusals import Refusal, explain
 from tongban.web.timeline import insurance_chart
-from tongban.web.writes import KEY_FIELD, new_key, submit_application, submit_once
+from tongban.web.writes import (
+    KEY_FIELD,
+    new_key,
+    submit_application,
+    submit_once,
+    submit_reemployment_report,
+)
 
 PAGE_SIZE = 25
 WINDOW_PERSON = "tongban_window_person"
@@ -178,22 +184,18 @@ def accept(request: HttpRequest, staff: StaffInfo) -> HttpResponse:
     revealed = False
     if action == "accept":
         chosen = request.POST.get("what", "")
-        form = None if chosen == BUNDLE else data_form(chosen, request.POST, prefix=chosen)
+        form = (
+            None
+            if chosen == BUNDLE
+            else window_form(chosen, request.POST, prefix=chosen, id_number=person.id_number)
+        )
         if form is not None and not form.is_valid():
             refusal = Refusal(code="invalid", message=_("Please correct the marked fields."))
         else:
             result, refusal = submit_once(
                 request,
                 scope=_scope(staff),
-                call=lambda: submit_application(
-                    Acceptance(actor_of(staff), "window", None, staff),
-                    item_code=None if chosen == BUNDLE else chosen,
-                    bundle_kind="unemployment" if chosen == BUNDLE else None,
-                    id_number=person.id_number,
-                    data=form.to_data() if form is not None else None,
-                    as_of=today,
-                    url_for=case_url,
-                ),
+                call=lambda: _accept(staff, chosen or "", person.id_number, form, today),
             )
             if result is not None:
                 messages.success(request, _("Accepted: %(reference)s.") % result)
@@ -225,6 +227,32 @@ def accept(request: HttpRequest, staff: StaffInfo) -> HttpResponse:
     return render(request, "office/accept.html", context, status=422 if refusal else 200)
 
 
+def _accept(
+    staff: StaffInfo, chosen: str, id_number: str, form: Any, as_of: date
+) -> dict[str, Any]:
+    """One service call: the bundle, a re-employment report (which holds a running benefit for the payer's review),
+    or one item with what the person or the family adds."""
+    acceptance = Acceptance(actor_of(staff), "window", None, staff)
+    if chosen == "reemployment_report":
+        return submit_reemployment_report(
+            acceptance,
+            id_number=id_number,
+            start_date=form.cleaned_data["start_date"],
+            employer_uscc=form.cleaned_data["employer_uscc"],
+            as_of=as_of,
+            url_for=case_url,
+        )
+    return submit_application(
+        acceptance,
+        item_code=None if chosen == BUNDLE else chosen,
+        bundle_kind="unemployment" if chosen == BUNDLE else None,
+        id_number=id_number,
+        data=form.to_data() if form is not None else None,
+        as_of=as_of,
+        url_for=case_url,
+    )
+
+
 def _offers(view: Any, as_of: date, chosen: str | None, chosen_form: Any) -> list[dict[str, Any]]:
     """Every item with the rules' answer and, where it takes any, the form of what to add."""
     catalogue = catalogue_current()
@@ -236,14 +264,14 @@ def _offers(view: Any, as_of: date, chosen: str | None, chosen_form: Any) -> lis
         form = (
             chosen_form
             if chosen == outlook.code and chosen_form is not None
-            else data_form(outlook.code, prefix=outlook.code)
+            else window_form(outlook.code, prefix=outlook.code, id_number=view.person.id_number)
         )
         offers.append(
             {
                 "item": item,
                 "outlook": outlook,
                 "form": form,
-                "can_apply": outlook.code not in NOT_APPLIED_HERE and "window" in item.channels,
+                "can_apply": outlook.code not in AUTOMATIC and "window" in item.channels,
                 "key": new_key(),
             }
         )
@@ -379,7 +407,8 @@ def _case_context(application: Any, staff: StaffInfo, today: date) -> dict[str, 
     checks: tuple[Any, ...] = ()
     if task is not None and item is not None:
         checks = item.initial_review if task.stage == "initial_review" else item.re_review
-    contest = application.data.get("contest") if isinstance(application.data, dict) else None
+    data = application.data if isinstance(application.data, dict) else {}
+    contest = data.get("contest")
     reasons = {r.code: r for r in separation_reasons_list()}
     return {
         "staff": staff,
@@ -398,6 +427,7 @@ def _case_context(application: Any, staff: StaffInfo, today: date) -> dict[str, 
             and application.item_code == "ui_benefit"
             and contest
         ),
+        "family": _family(data),
         "assessment": assessment,
         "assessed_on": assessed_on,
         "registry": _registry(view, today),
@@ -416,4 +446,20 @@ def _case_context(application: Any, staff: StaffInfo, today: date) -> dict[str, 
         "catalogue": catalogue,
         "key": new_key(),
         "key_field": KEY_FIELD,
+    }
+
+
+def _family(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Who claims a funeral grant for the deceased, as the family gave it at the window."""
+    applicant = data.get("applicant")
+    if not isinstance(applicant, dict):
+        return None
+    death = data.get("date_of_death")
+    relationship = str(applicant.get("relationship") or "")
+    return {
+        "name": applicant.get("name") or "",
+        "id_number": applicant.get("id_number") or "",
+        "relationship": dict(RELATIONSHIPS).get(relationship, relationship),
+        "date_of_death": date.fromisoformat(death) if death else None,
+        "other_grant": dict(OTHER_FUNERAL_GRANTS).get(data.get("funeral_grant_elsewhere") or ""),
     }

@@ -8,7 +8,6 @@ channel, done once per submission key under the person's scope.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
@@ -20,8 +19,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tongban.benefits.selectors import entitlement_for_application, entitlements_of
-from tongban.cases import services as case_services
+from tongban.benefits.selectors import (
+    entitlement_for_application,
+    entitlements_of,
+    payments_of,
+)
 from tongban.cases.facts import item_outlooks, person_view
 from tongban.cases.selectors import (
     Viewer,
@@ -40,11 +42,18 @@ from tongban.core.identifiers import mask_id_number
 from tongban.regions.selectors import default_office_for_region, offices_list, regions_list
 from tongban.registry.selectors import person_by_pk
 from tongban.web import identity
-from tongban.web.forms import NOT_APPLIED_HERE, ReemploymentForm, data_form
+from tongban.web.forms import NOT_IN_THE_PORTAL, ReemploymentForm, data_form
 from tongban.web.identity import Claimant
 from tongban.web.refusals import Refusal
+from tongban.web.statement import statements
 from tongban.web.timeline import case_steps
-from tongban.web.writes import KEY_FIELD, new_key, submit_application, submit_once
+from tongban.web.writes import (
+    KEY_FIELD,
+    new_key,
+    submit_application,
+    submit_once,
+    submit_reemployment_report,
+)
 
 BUNDLE = "unemployment"
 
@@ -120,7 +129,7 @@ def me(request: HttpRequest, claimant: Claimant) -> HttpResponse:
         {
             "item": item,
             "outlook": outlooks.get(item.code),
-            "can_apply": item.code not in NOT_APPLIED_HERE and "portal" in item.channels,
+            "can_apply": item.code not in NOT_IN_THE_PORTAL and "portal" in item.channels,
         }
         for item in items_list()
     ]
@@ -151,8 +160,12 @@ def apply(request: HttpRequest, claimant: Claimant, what: str) -> HttpResponse:
     catalogue = catalogue_current()
     bundle = catalogue.bundles.get(BUNDLE) if what == BUNDLE else None
     item = catalogue.items.get(what)
+    if what == "reemployment_report":
+        return redirect("web:portal_reemployment")  # a new job has its own page
+    if what == "funeral_survivor":  # the family claims at a window: the item says how
+        return redirect(f"{reverse('web:portal_me')}#item-{what}")
     if bundle is None and (
-        item is None or what in NOT_APPLIED_HERE or "portal" not in item.channels
+        item is None or what in NOT_IN_THE_PORTAL or "portal" not in item.channels
     ):
         return render(request, "portal/not_found.html", {"claimant": claimant}, status=404)
     person = person_by_pk(pk=claimant.person_id)
@@ -259,18 +272,21 @@ def case(request: HttpRequest, claimant: Claimant, reference: str) -> HttpRespon
 
 @claimant_required
 def payments(request: HttpRequest, claimant: Claimant) -> HttpResponse:
-    """My entitlements (months, paid, remaining, monthly amount, paying region, status).
-
-    Payments arrive with the monthly payment runs; the page has their place already.
-    """
+    """Per entitlement: months, monthly amount, paid so far, what is left; then each payment,
+    newest first, with its status in plain words and what to do when the bank returned it."""
     catalogue = catalogue_current()
-    rows = [
-        (e, catalogue.items.get(e.item_code)) for e in entitlements_of(person_id=claimant.person_id)
-    ]
     return render(
         request,
         "portal/payments.html",
-        {"claimant": claimant, "section": "payments", "entitlements": rows},
+        {
+            "claimant": claimant,
+            "section": "payments",
+            "statements": statements(
+                entitlements_of(person_id=claimant.person_id),
+                payments_of(person_id=claimant.person_id),
+                catalogue.items,
+            ),
+        },
     )
 
 
@@ -293,7 +309,14 @@ def reemployment(request: HttpRequest, claimant: Claimant) -> HttpResponse:
             result, refusal = submit_once(
                 request,
                 scope=claimant.scope,
-                call=lambda: _report(claimant, cleaned, default_office.code, today),
+                call=lambda: submit_reemployment_report(
+                    Acceptance(actor_of(claimant), "portal", default_office.code),
+                    id_number=claimant.id_number,
+                    start_date=cleaned["start_date"],
+                    employer_uscc=cleaned["employer_uscc"],
+                    as_of=today,
+                    url_for=_case_url,
+                ),
             )
             if result is not None:
                 messages.success(
@@ -315,16 +338,3 @@ def reemployment(request: HttpRequest, claimant: Claimant) -> HttpResponse:
         },
         status=422 if refusal else 200,
     )
-
-
-def _report(
-    claimant: Claimant, cleaned: dict[str, Any], office_code: str, as_of: date
-) -> dict[str, Any]:
-    application = case_services.reemployment_report_submit(
-        acceptance=Acceptance(actor_of(claimant), "portal", office_code),
-        id_number=claimant.id_number,
-        start_date=cleaned["start_date"],
-        employer_uscc=cleaned["employer_uscc"],
-        as_of=as_of,
-    )
-    return {"reference": application.reference, "redirect": _case_url(application.reference)}

@@ -83,3 +83,24 @@ def submit_application(
         as_of=as_of,
     )
     return {"reference": application.reference, "redirect": url_for(application.reference)}
+
+
+def submit_reemployment_report(
+    acceptance: Acceptance,
+    *,
+    id_number: str,
+    start_date: date,
+    employer_uscc: str | None,
+    as_of: date,
+    url_for: Callable[[str], str],
+) -> dict[str, Any]:
+    """A new job reported, at a window or in the portal: the service the API's
+    ``POST /reemployment-reports`` calls, which stops a running benefit from that day."""
+    application = case_services.reemployment_report_submit(
+        acceptance=acceptance,
+        id_number=id_number,
+        start_date=start_date,
+        employer_uscc=employer_uscc,
+        as_of=as_of,
+    )
+    return {"reference": application.reference, "redirect": url_for(application.reference)}

@@ -95,6 +95,21 @@ def entitlement_status_label(code: str) -> str:
 
 
 @register.filter
+def payment_status_label(code: str) -> str:
+    return _label(labels.PAYMENT_STATUS, code)
+
+
+@register.filter
+def return_reason_label(code: str) -> str:
+    return _label(labels.RETURN_REASON, code or "other")
+
+
+@register.filter
+def hold_reason_label(code: str) -> str:
+    return _label(labels.HOLD_REASON, code)
+
+
+@register.filter
 def finding_source_label(code: str) -> str:
     return _label(labels.FINDING_SOURCE, code)
 

@@ -1,15 +1,18 @@
 """The workbench: the queue, the window, the case page; who may do what; refusals explained."""
 
 import re
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from tongban.benefits.models import Entitlement
 from tongban.cases.models import Application, Bundle, Task
 from tongban.cases.tests.conftest import sanya_worker
 from tongban.cases.tests.test_refusals import state
-from tongban.core.models import AuditEvent
+from tongban.core.models import AuditEvent, OutboxMessage
+from tongban.registry.tests.factories import citizen_id
 from tongban.web.tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +48,18 @@ def decide(client, reference, outcome="approve", *, key=None, checks=None, **ext
         **extra,
     }  # fmt: skip
     return client.post(f"/office/cases/{reference}/", body)
+
+
+def approved_at_the_window(office, person):
+    """The person's unemployment bundle, accepted in Haikou, re-reviewed and approved in Sanya."""
+    hk = office["hk_acceptor"]
+    find(hk, person.id_number)
+    assert accept(hk, "bundle:unemployment", f"bundle-{person.pk}").status_code == 302
+    registration = Application.objects.get(person=person, item_code="unemployment_registration")
+    claim = Application.objects.get(person=person, item_code="ui_benefit")
+    assert decide(hk, registration.reference).status_code == 302
+    assert decide(hk, claim.reference).status_code == 302
+    assert decide(office["sy_reviewer"], claim.reference).status_code == 302
 
 
 @pytest.fixture
@@ -155,6 +170,132 @@ def test_a_contest_is_shown_and_re_verified_at_initial_review(office, db):
     assert refused.status_code == 422 and "规则暂时无法判定" in text(refused)
     assert decide(hk, reference, contest_outcome="upheld", submission_key="v").status_code == 302
     assert Application.objects.get(reference=reference).status == "re_review"
+
+
+# ---- Items with a form of their own at the window: a funeral grant, a new job ----------------
+
+
+SPOUSE = citizen_id("460100", date(1991, 3, 8), male=False)
+
+
+def funeral(**fields):
+    return {f"funeral_survivor-{name}": value for name, value in fields.items()}
+
+
+def test_the_family_claims_a_funeral_grant_at_a_window_and_the_paying_region_re_reviews(
+    office, worker
+):
+    # given: a recipient of Sanya's fund died; the family comes to the Haikou Longhua window
+    approved_at_the_window(office, worker)
+    hk = office["hk_acceptor"]
+    page = find(hk, worker.id_number)
+    offer = page[page.index('id="offer-funeral_survivor"') :]
+    offer = offer[: offer.index("</form>")]
+    assert "家属补充的信息" in offer and 'name="funeral_survivor-date_of_death"' in offer
+    # when
+    response = accept(hk, "funeral_survivor", "f1", **funeral(
+        date_of_death="2026-11-20", applicant_name="王芳", applicant_id_number=SPOUSE,
+        relationship="spouse", funeral_grant_elsewhere="",
+    ))  # fmt: skip
+    # then: the application is the deceased's, initial review here, re-review by the payer
+    assert response.status_code == 302, text(response)
+    grant = Application.objects.get(person=worker, item_code="funeral_survivor")
+    assert response["Location"] == f"/office/cases/{grant.reference}/"
+    assert (grant.status, grant.channel) == ("initial_review", "window")
+    assert grant.accepting_office.code == "haikou-longhua"
+    assert grant.reviewing_office.code == "sanya-agency"
+    assert grant.data == {
+        "date_of_death": "2026-11-20",
+        "applicant": {"name": "王芳", "id_number": SPOUSE, "relationship": "spouse"},
+    }
+    assert task_of(grant.reference).office.code == "haikou-longhua"
+    case = text(hk.get(response["Location"]))
+    assert "家属申领" in case and "王芳" in case and "配偶" in case and "2026年11月20日" in case
+    assert SPOUSE not in case and SPOUSE[:4] + "*" * 10 + SPOUSE[-4:] in case
+    assert "¥19,764.00" in case  # funeral grant and survivor pension: 6 + 6 months of ¥1,647.00
+    routed = decide(hk, grant.reference)
+    assert "初审通过，已转三亚市社会保险服务中心复核" in text(hk.get(routed["Location"]))
+    grant.refresh_from_db()
+    assert grant.status == "re_review" and task_of(grant.reference).office.code == "sanya-agency"
+
+
+def test_a_funeral_grant_with_bad_details_is_explained_field_by_field(office, worker):
+    hk = office["hk_acceptor"]
+    find(hk, worker.id_number)
+    before = state()
+    response = accept(hk, "funeral_survivor", "f2", **funeral(
+        date_of_death="2026-12-01", applicant_name="", applicant_id_number=worker.id_number,
+        relationship="",
+    ))  # fmt: skip
+    assert response.status_code == 422
+    page = text(response)
+    assert "请修改标出的内容" in page
+    assert 'id="id_funeral_survivor-date_of_death_error"' in page and "死亡日期不能晚于今天" in page
+    assert 'id="id_funeral_survivor-applicant_id_number_error"' in page
+    assert "这是死者本人的身份证号码" in page
+    assert 'id="id_funeral_survivor-applicant_name_error"' in page
+    assert 'id="id_funeral_survivor-relationship_error"' in page
+    assert 'value="2026-12-01"' in page  # what was typed is kept
+    wrong_digit = SPOUSE[:-1] + ("0" if SPOUSE[-1] != "0" else "1")
+    response = accept(hk, "funeral_survivor", "f3", **funeral(
+        date_of_death="2026-11-20", applicant_name="王芳", applicant_id_number=wrong_digit,
+        relationship="spouse",
+    ))  # fmt: skip
+    assert response.status_code == 422 and "身份证号码校验位不正确" in text(response)
+    assert state() == before
+
+
+def test_a_new_job_reported_at_any_window_holds_the_benefit_for_the_payers_review(office, worker):
+    # given: Sanya pays the benefit; the person reports the new job in Danzhou
+    approved_at_the_window(office, worker)
+    dz = office["dz_caseworker"]
+    find(dz, worker.id_number)
+    # when
+    response = accept(dz, "reemployment_report", "j1", **{
+        "reemployment_report-start_date": "2026-11-20", "reemployment_report-employer_uscc": "",
+    })  # fmt: skip
+    # then: recorded and completed at once in Danzhou; the benefit held from that day, and
+    # the review (whose confirmation ends it) in the Sanya agency's queue
+    assert response.status_code == 302, text(response)
+    report = Application.objects.get(person=worker, item_code="reemployment_report")
+    assert (report.status, report.channel) == ("completed", "window")
+    assert report.accepting_office.code == "danzhou-agency" and report.reviewing_office is None
+    entitlement = Entitlement.objects.get(person=worker, item_code="ui_benefit")
+    assert entitlement.status == "suspended"
+    review = Task.objects.get(stage="finding_review", person=worker, is_open=True)
+    assert review.office.code == "sanya-agency"
+    event = OutboxMessage.objects.get(
+        topic="cases.reemployment_reported", payload__reference=report.reference
+    )
+    assert event.payload["paying_agency"] == "sanya-agency"
+
+
+def test_a_new_job_with_bad_details_or_no_benefit_is_explained_and_changes_nothing(office, worker):
+    approved_at_the_window(office, worker)
+    dz = office["dz_caseworker"]
+    find(dz, worker.id_number)
+    before = state()
+    future = accept(dz, "reemployment_report", "j2", **{
+        "reemployment_report-start_date": "2026-12-01",
+    })  # fmt: skip
+    assert future.status_code == 422
+    assert 'id="id_reemployment_report-start_date_error"' in text(future)
+    assert "日期不能晚于今天" in text(future)
+    bad_code = accept(dz, "reemployment_report", "j3", **{
+        "reemployment_report-start_date": "2026-11-20", "reemployment_report-employer_uscc": "X",
+    })  # fmt: skip
+    assert bad_code.status_code == 422 and "统一社会信用代码为18位" in text(bad_code)
+    assert 'id="id_reemployment_report-employer_uscc_error"' in text(bad_code)
+    assert state() == before
+    assert Entitlement.objects.get(person=worker).status == "active"
+    # Someone who receives nothing has nothing to stop.
+    other = sanya_worker()
+    find(dz, other.id_number)
+    refused = accept(dz, "reemployment_report", "j4", **{
+        "reemployment_report-start_date": "2026-11-20",
+    })  # fmt: skip
+    assert refused.status_code == 422 and "您目前没有在领取待遇" in text(refused)
+    assert state() == before
 
 
 # ---- Who may do what: a refusal changes nothing --------------------------------------------

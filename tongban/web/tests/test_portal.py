@@ -1,15 +1,21 @@
-"""The claimant portal: sign-in, what I can claim, applying once, following a case."""
+"""The claimant portal: sign-in, what I can claim, applying once, following a case, my payments."""
 
 import re
+from datetime import date
 
 import pytest
 import time_machine
 from django.test import Client
 
+from tongban.benefits.models import Payment
+from tongban.benefits.payrun import payrun_execute
 from tongban.cases.models import Application, Bundle
 from tongban.cases.tests.test_refusals import state
+from tongban.core.imports import import_file
+from tongban.core.testing import TEST_ACTOR
 from tongban.web.identity import PENDING_KEY
 from tongban.web.tests.conftest import sign_in
+from tongban.web.tests.test_office import approved_at_the_window
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +85,23 @@ def test_what_i_can_claim_says_no_and_why(db):
     sign_in(client, person.id_number)
     page = text(client.get("/me/"))
     assert "不可以" in page and "本人意愿中断就业" in page and "可以提出异议" in page
+
+
+def test_items_claimed_elsewhere_say_where_instead_of_being_left_out(claimant):
+    page = text(claimant.get("/me/"))
+
+    def item(code):
+        rest = page[page.index(f'id="item-{code}"') :]
+        return rest[: rest.find('id="item-', 1)]
+
+    funeral = item("funeral_survivor")
+    assert "家属携带死者和本人的身份证，到全省任一经办窗口办理" in funeral
+    assert "没有查到该人员的死亡记录" not in funeral  # not the rules' answer about oneself
+    assert "/me/apply/funeral_survivor/" not in page
+    assert 'href="/me/new-job/"' in item("reemployment_report")
+    assert claimant.get("/me/apply/reemployment_report/")["Location"] == "/me/new-job/"
+    assert claimant.get("/me/apply/funeral_survivor/")["Location"] == "/me/#item-funeral_survivor"
+    assert claimant.get("/me/apply/ui_transfer/").status_code == 404
 
 
 def test_applying_for_the_bundle_online_goes_to_the_chosen_office(claimant, worker):
@@ -155,9 +178,132 @@ def test_someone_elses_case_is_not_found(claimant, worker, office):
     assert claimant.get(f"/me/cases/{reference}/").status_code == 404
 
 
-def test_payments_show_entitlements_and_leave_room_for_payments(claimant):
+# ---- My payments ----------------------------------------------------------------------------
+
+NOV, DEC, JAN = date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1)
+
+
+@pytest.fixture
+def bank_dir(settings, tmp_path):
+    settings.BANK_DIR = tmp_path / "bank"
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+def pay(month, on):
+    payrun_execute(actor=TEST_ACTOR, region_code="460200", month=month, on=on)
+
+
+def bank_answers(folder, on, **results):
+    """The bank's return file: reference → "settled" or "returned:<reason>"."""
+    path = folder / f"returns-{on}.csv"
+    rows = [f"{ref},{result},{reason}" for ref, (result, _, reason) in (
+        (ref, answer.partition(":")) for ref, answer in results.items()
+    )]  # fmt: skip
+    path.write_text("reference,result,reason_code\n" + "".join(f"{r}\n" for r in rows))
+    summary = import_file(kind="bank_returns", path=path, actor=TEST_ACTOR, as_of=on)
+    assert summary.changed == len(rows) and not summary.rejected
+
+
+def benefit(person, month, *, reissue=False):
+    return Payment.objects.get(
+        person=person, kind="benefit", period=month, reissue_of__isnull=not reissue
+    )
+
+
+@pytest.fixture
+def two_months_paid(office, worker, bank_dir):
+    """November sent and returned by the bank (account closed); December sent and settled."""
+    worker.bank_account = "6222021234567890123"
+    worker.save()
+    approved_at_the_window(office, worker)
+    pay(NOV, date(2026, 11, 26))
+    bank_answers(bank_dir, date(2026, 11, 27), **{
+        benefit(worker, NOV).reference: "returned:account_closed"
+    })  # fmt: skip
+    with time_machine.travel("2026-12-28T10:00:00+08:00", tick=False):
+        pay(DEC, date(2026, 12, 28))
+        bank_answers(bank_dir, date(2026, 12, 29), **{benefit(worker, DEC).reference: "settled"})
+        client = Client()
+        sign_in(client, worker.id_number, next_url="/me/payments/")
+        yield client
+
+
+def test_my_payments_list_each_month_newest_first_and_say_what_to_do_when_returned(
+    two_months_paid, worker, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(3):  # however many payments
+        response = two_months_paid.get("/me/payments/")
+    page = text(response)
+    # The entitlement: 18 months of ¥1,647.00 from Sanya's fund; one month has reached the bank.
+    assert '失业保险金申领 <span class="status e-active">正在享受</span>' in page
+    assert re.search(r"每月金额</dt><dd>¥1,647.00<", page)
+    assert re.search(r"累计已发放</dt><dd>¥1,647.00 <span[^>]*>1个月<", page)
+    assert re.search(r"尚待发放</dt><dd>¥27,999.00 <span[^>]*>17个月<", page)
+    assert "由您参保地三亚市的失业保险基金发放到您的银行账户" in page
+    assert "每月¥220.00（已缴¥440.00）" in page
+    # Each payment, newest first: December in the account, November returned by the bank.
+    december, november = benefit(worker, DEC), benefit(worker, NOV)
+    assert page.index(f'id="payment-{december.reference}"') < page.index(
+        f'id="payment-{november.reference}"'
+    )
+    row = page[page.index(f'id="payment-{november.reference}"') :]
+    row = row[: row.index("</li>")]
+    assert "2026年11月" in row and "¥1,647.00" in row and "被银行退回" in row
+    assert "三亚市失业保险基金" in row and "2026年11月26日发出" in row
+    assert "账户已销户" in row and "***************0123" in row
+    assert "怎么办：" in row and "到任一经办窗口更正登记的账户" in row
+    row = page[page.index(f'id="payment-{december.reference}"') :]
+    row = row[: row.index("</li>")]
+    assert "2026年12月" in row and "已到账" in row and "怎么办" not in row
+    assert "暂无待遇" not in page and "尚未发放" not in page
+
+
+def test_my_payments_in_english(two_months_paid, worker):
+    two_months_paid.post("/i18n/setlang/", {"language": "en", "next": "/me/payments/"})
+    page = text(two_months_paid.get("/me/payments/"))
+    assert "My payments" in page and "Paid so far" in page and "Still to come" in page
+    assert "December 2026" in page and "in your account" in page
+    assert "November 2026" in page and "returned by the bank" in page
+    assert "the account is closed" in page and "What to do:" in page
+    assert "Paid by the Sanya fund, where you were insured, to your bank account." in page
+
+
+def test_a_returned_payment_paid_again_says_so(two_months_paid, worker, bank_dir):
+    worker.bank_account = "6222027777777777777"  # corrected at an office
+    worker.save()
+    with time_machine.travel("2027-01-26T10:00:00+08:00", tick=False):
+        pay(JAN, date(2027, 1, 26))
+        client = Client()
+        sign_in(client, worker.id_number, next_url="/me/payments/")
+        page = text(client.get("/me/payments/"))
+    reissue = benefit(worker, NOV, reissue=True)
+    returned = benefit(worker, NOV)
+    assert page.index(f'id="payment-{reissue.reference}"') < page.index(
+        f'id="payment-{returned.reference}"'
+    )
+    row = page[page.index(f'id="payment-{returned.reference}"') :]
+    row = row[: row.index("</li>")]
+    assert "已按更正后的账户重新发放" in row and "怎么办" not in row
+    assert re.search(r"累计已发放</dt><dd>¥4,941.00 <span[^>]*>3个月<", page)
+
+
+def test_a_payment_held_for_want_of_a_bank_account_says_what_to_do(office, worker, bank_dir):
+    approved_at_the_window(office, worker)  # the registry has no bank account for the worker
+    client = Client()
+    sign_in(client, worker.id_number)
+    before = text(client.get("/me/payments/"))
+    assert "尚未发放：第一笔（2026年11月）将在该月的月度发放时发到您的银行账户" in before
+    assert "暂无待遇" not in before
+    pay(NOV, date(2026, 11, 26))
+    page = text(client.get("/me/payments/"))
+    assert "暂停发放" in page and "请到任一经办窗口登记本人账户" in page
+    assert "尚未发放" not in page
+
+
+def test_no_payments_at_all_is_said_once(claimant):
     page = text(claimant.get("/me/payments/"))
-    assert "暂无待遇" in page and 'id="payments"' in page
+    assert "暂无待遇，也没有发放记录" in page and 'class="payment"' not in page
 
 
 def test_reporting_a_new_job_without_a_benefit_is_explained(claimant):

@@ -7,13 +7,16 @@ story as the browser tests, photographing each page on the way.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from tongban.benefits.payrun import payrun_execute
 from tongban.cases.models import Application
 from tongban.cases.tests.conftest import sanya_worker
+from tongban.core.testing import TEST_ACTOR
 from tongban.web.tests.test_browser import (
     NOW,
     approve,
@@ -42,7 +45,13 @@ def shot(page, name):
     page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
 
 
-def test_screenshots(browser, site):
+@pytest.fixture
+def bank_dir(settings, tmp_path):
+    """The bank files of the payment run shown on the payments page stay out of the repository."""
+    settings.BANK_DIR = tmp_path / "bank"
+
+
+def test_screenshots(browser, site, bank_dir):
     url = site
     person = sanya_worker()
     person.name, person.bank_account = "王小明", "6217000000001234567"
@@ -108,6 +117,8 @@ def test_screenshots(browser, site):
 
     phone.goto(f"{url}/me/cases/{claim.reference}/")
     shot(phone, "portal-case-approved-phone")
+    # Sanya's fund runs November: the payments page shows the month on its way to the bank.
+    payrun_execute(actor=TEST_ACTOR, region_code="460200", month=date(2026, 11, 1), on=NOW.date())
     phone.goto(f"{url}/me/payments/")
     shot(phone, "portal-payments-phone")
 
