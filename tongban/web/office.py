@@ -230,8 +230,8 @@ def accept(request: HttpRequest, staff: StaffInfo) -> HttpResponse:
 def _accept(
     staff: StaffInfo, chosen: str, id_number: str, form: Any, as_of: date
 ) -> dict[str, Any]:
-    """One service call: the bundle, a re-employment report (which holds a running benefit for the payer's review),
-    or one item with what the person or the family adds."""
+    """One service call: the bundle, a re-employment report (which holds a running benefit for
+    the payer's review), or one item with what the person or the family adds."""
     acceptance = Acceptance(actor_of(staff), "window", None, staff)
     if chosen == "reemployment_report":
         return submit_reemployment_report(
