@@ -87,6 +87,7 @@ class QueueFilter:
     stage: str | None = None
     item_code: str | None = None
     overdue_only: bool = False
+    stages: tuple[str, ...] | None = None  # without ``stage``: only these (None: every stage)
 
 
 def office_queue(
@@ -160,6 +161,8 @@ def office_tasks(
     )
     if filters.stage:
         tasks = tasks.filter(stage=filters.stage)
+    elif filters.stages is not None:
+        tasks = tasks.filter(stage__in=filters.stages)
     if filters.item_code:
         tasks = tasks.filter(application__item_code=filters.item_code)
     if filters.overdue_only:

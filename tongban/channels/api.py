@@ -369,6 +369,10 @@ def post_withdraw(
 TASKS_LIMIT = 500  # the most one answer of GET /tasks lists (docs/api.md)
 
 
+# The stages GET /tasks lists unless asked for another (the contract names these three).
+CONTRACT_TASK_STAGES = ("initial_review", "re_review", "finding_review")
+
+
 @api.get(
     "/tasks",
     response=list[TaskOut],
@@ -377,7 +381,10 @@ TASKS_LIMIT = 500  # the most one answer of GET /tasks lists (docs/api.md)
     description=(
         f"At most `limit` tasks (default and maximum {TASKS_LIMIT}), the oldest first. The "
         "`X-Total-Count` header says how many open tasks match, so a list that was cut shows it; "
-        "the filters `stage`, `item` and `overdue` narrow a long queue."
+        "the filters `stage`, `item` and `overdue` narrow a long queue. Without `stage`, the "
+        "contract's stages are listed (initial_review, re_review, finding_review); the agency's "
+        "invitations to a deceased recipient's family are asked for with "
+        "`stage=family_invitation` (extension)."
     ),
 )
 def get_tasks(
@@ -395,7 +402,9 @@ def get_tasks(
     assert staff is not None  # require(STAFF) guarantees it
     today = clock.today()
     queue = office_tasks(
-        office_id=staff.office.pk, as_of=today, filters=QueueFilter(stage, item, overdue)
+        office_id=staff.office.pk,
+        as_of=today,
+        filters=QueueFilter(stage, item, overdue, stages=CONTRACT_TASK_STAGES),
     )
     tasks = list(queue[: limit + 1])  # one more than asked: counted only when the list is cut
     response["X-Total-Count"] = str(len(tasks) if len(tasks) <= limit else queue.count())

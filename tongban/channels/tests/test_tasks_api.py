@@ -60,7 +60,7 @@ def test_by_default_at_most_500_are_listed_and_the_count_says_how_many_are_open(
     office = Office.objects.get(code="haikou-longhua")
     Task.objects.bulk_create(
         Task(
-            stage=Task.Stage.FAMILY_INVITATION,
+            stage=Task.Stage.FINDING_REVIEW,
             person=worker,
             reference=f"INV{n:04d}",
             office=office,
