@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.core.management import call_command
 
+from tongban.cases.services import parameters_load
 from tongban.catalogue.services import calendar_load, catalogue_load
 from tongban.core.actors import Actor
 from tongban.ledger.services import books_open, chart_load
@@ -16,7 +17,8 @@ from tongban.registry.services import separation_reasons_load
 def platform_init(
     *, actor: Actor, migrate: bool = True, say: Callable[[str], None] = print
 ) -> None:
-    """Create or upgrade the schema, then load regions, offices, catalogue, calendar, codes and chart."""
+    """Create or upgrade the schema, then load regions, offices, catalogue, calendar, policy
+    parameters, codes and chart."""
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
         say("schema: up to date")
@@ -29,6 +31,7 @@ def platform_init(
         + (" (new version)" if catalogue.created else " (unchanged)")
     )
     say(f"working-day calendar: {calendar_load(actor=actor)} days")
+    say(f"policy parameters: version {parameters_load()} (read, checked and recorded)")
     chart = chart_load(actor=actor)
     say(
         f"chart of accounts: {chart.accounts} accounts"

@@ -19,7 +19,7 @@ from tongban.cases.services.applicant import (
     application_withdraw,
     reemployment_report_submit,
 )
-from tongban.cases.services.deciding import TRANSFER_COMPLETED, task_decide
+from tongban.cases.services.deciding import TRANSFER_COMPLETED, parameters_load, task_decide
 from tongban.cases.services.money import entitlement_stop_decide, overpayment_repayment_record
 from tongban.cases.services.subjects import (
     SUBJECT_STAGES,
@@ -43,6 +43,7 @@ __all__ = [
     "entitlement_stop_decide",
     "new_reference",
     "overpayment_repayment_record",
+    "parameters_load",
     "reemployment_report_submit",
     "subject_tasks_close",
     "subject_tasks_open",

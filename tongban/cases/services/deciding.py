@@ -58,6 +58,13 @@ def _record_parameters() -> str:
     return params.version
 
 
+@entrypoint
+def parameters_load() -> str:
+    """``tongban init``: read and validate the policy parameter files (a broken file stops init,
+    not the first assessment) and keep the exact texts of the current set; its version."""
+    return _record_parameters()
+
+
 def _seen(
     assessment: Assessment,
     snapshot: dict[str, Any] | None = None,
