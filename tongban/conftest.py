@@ -16,9 +16,21 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db.backends.signals import connection_created
 
 from tongban.channels.setup import platform_init
 from tongban.core.testing import TEST_ACTOR
+
+
+def _allow_truncate(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Django empties the tables with TRUNCATE after a transactional test; the append-only
+    tables refuse it unless the session says so (tongban.core.dbtriggers)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET tongban.allow_truncate = 'on'")
+
+
+connection_created.connect(_allow_truncate)
 
 
 def load_reference_data() -> None:

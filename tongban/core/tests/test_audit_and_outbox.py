@@ -3,6 +3,7 @@ from django.db import DatabaseError, connection, transaction
 
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
+from tongban.core.dbtriggers import APPEND_ONLY_TABLES
 from tongban.core.models import AppendOnlyError, AuditEvent, OutboxMessage
 from tongban.core.outbox import handles, outbox_deliver, outbox_emit
 
@@ -60,6 +61,20 @@ def test_postgresql_refuses_raw_sql_changes_too(sql):
     ):
         cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).event_type == "thing_done"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+@pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
+def test_postgresql_refuses_to_truncate_an_append_only_table(table):
+    event = _event()
+    with (
+        pytest.raises(DatabaseError, match=f"TRUNCATE of {table} is refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL tongban.allow_truncate = 'off'")  # as the application runs
+        cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
 @pytest.mark.transactional
