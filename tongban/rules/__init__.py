@@ -5,7 +5,14 @@ Public API: :func:`assess` (every catalogue item), :func:`stop_consequences`,
 :mod:`tongban.rules.result` and the parameters in :mod:`tongban.rules.params`.
 """
 
-from tongban.rules.batch import UiBenefitBatch, UiBenefitBatchResult, reassess_ui_benefit_batch
+from tongban.rules.batch import (
+    UiBenefitArrays,
+    UiBenefitArraysResult,
+    UiBenefitBatch,
+    UiBenefitBatchResult,
+    reassess_ui_benefit_arrays,
+    reassess_ui_benefit_batch,
+)
 from tongban.rules.engine import ITEM_CODES, UnknownItem, assess, assess_all
 from tongban.rules.facts import (
     Certificate,
@@ -52,6 +59,8 @@ __all__ = [
     "StopEvent",
     "StopOutcome",
     "TrainingRecord",
+    "UiBenefitArrays",
+    "UiBenefitArraysResult",
     "UiBenefitBatch",
     "UiBenefitBatchResult",
     "UiBenefitInputs",
@@ -60,6 +69,7 @@ __all__ = [
     "assess_all",
     "default_parameters",
     "load_parameters",
+    "reassess_ui_benefit_arrays",
     "reassess_ui_benefit_batch",
     "stop_consequences",
     "ui_benefit_inputs",

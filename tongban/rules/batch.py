@@ -4,6 +4,10 @@ The formula has two independent parts: the amount depends only on the paying reg
 duration only on (conditions, contribution months, unclaimed months). Each part is evaluated
 once per distinct input — with the very functions the single assessment uses — and the
 results are mapped back to the persons, so a batch and single assessments give the same figures.
+
+Two forms: :func:`reassess_ui_benefit_batch` takes Python columns (any condition status);
+:func:`reassess_ui_benefit_arrays` takes numpy columns of current recipients (the
+minimum-wage case: a million rows from the database) and maps back with array indexing.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+
+import numpy as np
+import numpy.typing as npt
 
 from tongban.rules.params import ParameterSet
 from tongban.rules.ui_benefit import (
@@ -139,5 +146,69 @@ def reassess_ui_benefit_batch(
         medical_premium_fen=premium_column,
         eligible=eligible_column,
         evaluations=evaluations + len(amounts),
+        parameter_set_version=params.version,
+    )
+
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class UiBenefitArrays:
+    """Current recipients in numpy columns: ``region_index`` points into ``region_codes``."""
+
+    region_codes: tuple[str, ...]
+    region_index: IntArray
+    contribution_months: IntArray
+    unclaimed_months: IntArray
+
+
+@dataclass(frozen=True, slots=True)
+class UiBenefitArraysResult:
+    """Figures in numpy columns, in the order of the rows; 0 where nothing is payable."""
+
+    months: IntArray
+    monthly_amount_fen: IntArray
+    medical_premium_fen: IntArray
+    eligible: npt.NDArray[np.bool_]
+    evaluations: int
+    parameter_set_version: str
+
+
+def reassess_ui_benefit_arrays(
+    rows: UiBenefitArrays, params: ParameterSet, as_of: date
+) -> UiBenefitArraysResult:
+    """The same figures as :func:`reassess_ui_benefit_batch` for rows whose other conditions
+    are met. Each distinct (contribution months, unclaimed months) pair and each region is
+    evaluated once by the single assessment's functions; numpy maps the answers back."""
+    bands = params.bands("ui_benefit.duration_bands", on=as_of)
+    minimum = params.integer("ui_benefit.minimum_contribution_months", on=as_of)
+    reclaim = params.integer("ui_benefit.reclaim_unclaimed_below_months", on=as_of)
+    cap = params.integer("ui_benefit.carry_over_cap_months", on=as_of)
+    contributed, unclaimed = rows.contribution_months, rows.unclaimed_months
+    if len(contributed) and (int(contributed.min()) < 0 or int(unclaimed.min()) < 0):
+        raise ValueError("months cannot be negative")
+    width = int(unclaimed.max()) + 1 if len(unclaimed) else 1
+    keys = contributed * width + unclaimed
+    seen = np.zeros(int(keys.max()) + 1 if len(keys) else 1, dtype=np.bool_)
+    seen[keys] = True
+    distinct = np.flatnonzero(seen)
+    table = np.zeros(len(seen), dtype=np.int64)
+    for key in distinct.tolist():
+        new, carried = divmod(key, width)
+        table[key] = duration_months(
+            new, carried, bands=bands, minimum=minimum, reclaim_below=reclaim, cap=cap
+        )[2]
+    months = table[keys]
+    figures = [amount_plain(code, params, as_of) for code in rows.region_codes]
+    amounts = np.array([a[0] for a in figures], dtype=np.int64)[rows.region_index]
+    premiums = np.array([a[1] for a in figures], dtype=np.int64)[rows.region_index]
+    eligible = months > 0
+    return UiBenefitArraysResult(
+        months=months,
+        monthly_amount_fen=np.where(eligible, amounts, 0),
+        medical_premium_fen=np.where(eligible, premiums, 0),
+        eligible=eligible,
+        evaluations=len(distinct) + len(figures),
         parameter_set_version=params.version,
     )

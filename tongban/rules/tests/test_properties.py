@@ -4,6 +4,7 @@ import json
 from dataclasses import replace
 from datetime import date
 
+import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -11,9 +12,11 @@ from tongban.rules import (
     Determination,
     ParameterError,
     ParameterSet,
+    UiBenefitArrays,
     UiBenefitBatch,
     assess,
     default_parameters,
+    reassess_ui_benefit_arrays,
     reassess_ui_benefit_batch,
     ui_benefit_inputs,
     with_unemployment_registration,
@@ -142,3 +145,39 @@ def test_batch_without_status_column_and_with_repeated_inputs():
     assert result.monthly_amount_fen[1] == 164700  # Haikou
     assert result.evaluations == 3 + 19
     assert result.eligible[:3] == [False, True, True]
+
+
+@given(
+    st.lists(st.tuples(regions, st.integers(0, 400), st.integers(0, 30)), min_size=1, max_size=60),
+    as_of_dates,
+)
+def test_the_numpy_columns_give_the_python_batchs_figures(rows, as_of):
+    """Current recipients (every other condition met): the array form and the list form agree,
+    row by row (0 in the arrays where the lists say None)."""
+    codes = tuple(sorted({r for r, _, _ in rows}))
+    listed = reassess_ui_benefit_batch(
+        UiBenefitBatch(
+            paying_region=[r for r, _, _ in rows],
+            contribution_months=[c for _, c, _ in rows],
+            unclaimed_months=[u for _, _, u in rows],
+        ),
+        PARAMS,
+        as_of,
+    )
+    arrays = reassess_ui_benefit_arrays(
+        UiBenefitArrays(
+            region_codes=codes,
+            region_index=np.array([codes.index(r) for r, _, _ in rows], dtype=np.int64),
+            contribution_months=np.array([c for _, c, _ in rows], dtype=np.int64),
+            unclaimed_months=np.array([u for _, _, u in rows], dtype=np.int64),
+        ),
+        PARAMS,
+        as_of,
+    )
+    for index in range(len(rows)):
+        assert (
+            bool(arrays.eligible[index]),
+            int(arrays.months[index]) or None,
+            int(arrays.monthly_amount_fen[index]) or None,
+            int(arrays.medical_premium_fen[index]) or None,
+        ) == listed.row(index)
