@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, 
 
 from tongban.benefits.models import MONTHLY_ITEMS, Entitlement, Overpayment, Payment, PaymentRun
 from tongban.core.errors import NotFound
+from tongban.rules import facts as rf
 
 
 def entitlement_for_application(*, reference: str) -> Entitlement | None:
@@ -18,6 +19,19 @@ def entitlement_for_application(*, reference: str) -> Entitlement | None:
         Entitlement.objects.select_related("paying_region")
         .filter(application_reference=reference)
         .first()
+    )
+
+
+def rules_entitlement(entitlement: Entitlement) -> rf.Entitlement:
+    """The rules engine's view of a monthly entitlement (its paying region loaded)."""
+    assert entitlement.start_month is not None, "a monthly entitlement has a first month"
+    return rf.Entitlement(
+        start_month=entitlement.start_month,
+        months=entitlement.months,
+        months_paid=entitlement.months_paid,
+        paying_region=entitlement.paying_region.code,
+        monthly_amount_fen=entitlement.monthly_amount_fen,
+        medical_premium_fen=entitlement.medical_premium_fen,
     )
 
 

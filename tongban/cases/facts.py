@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from tongban.benefits.selectors import entitlements_of
+from tongban.benefits.selectors import entitlements_of, rules_entitlement
 from tongban.cases.external import simulated_certificate_registry
 from tongban.core.identifiers import mask_id_number
 from tongban.registry.selectors import PersonRecord, person_record
@@ -48,14 +48,7 @@ def _receipt(entitlement: Any) -> rf.Entitlement | None:
     """The rules engine's view of a monthly entitlement being received."""
     if entitlement is None or entitlement.start_month is None:
         return None
-    return rf.Entitlement(
-        start_month=entitlement.start_month,
-        months=entitlement.months,
-        months_paid=entitlement.months_paid,
-        paying_region=entitlement.paying_region.code,
-        monthly_amount_fen=entitlement.monthly_amount_fen,
-        medical_premium_fen=entitlement.medical_premium_fen,
-    )
+    return rules_entitlement(entitlement)
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,8 @@ def submit_reemployment_report(
     url_for: Callable[[str], str],
 ) -> dict[str, Any]:
     """A new job reported, at a window or in the portal: the service the API's
-    ``POST /reemployment-reports`` calls, which stops a running benefit from that day."""
+    ``POST /reemployment-reports`` calls, which holds a running benefit from that day for
+    the paying agency's review."""
     application = case_services.reemployment_report_submit(
         acceptance=acceptance,
         id_number=id_number,

@@ -19,6 +19,7 @@ from tongban.benefits.models import (
     Payment,
     Recovery,
 )
+from tongban.benefits.selectors import rules_entitlement
 from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
@@ -91,14 +92,7 @@ def entitlement_stop(
             "date", "before_start", "The stop date is before the benefit started."
         )
     outcome = stop_consequences(
-        rf.Entitlement(
-            start_month=entitlement.start_month,
-            months=entitlement.months,
-            months_paid=entitlement.months_paid,
-            paying_region=entitlement.paying_region.code,
-            monthly_amount_fen=entitlement.monthly_amount_fen,
-            medical_premium_fen=entitlement.medical_premium_fen,
-        ),
+        rules_entitlement(entitlement),
         rf.StopEvent(kind=kind, on=on),  # type: ignore[arg-type]
         default_parameters(),
     )
