@@ -212,9 +212,9 @@ def _generate(people: int, applications: int) -> dict[str, float]:
     step(
         "tasks",
         # The initial review at the accepting office (none for automatic items).
-        """INSERT INTO cases_task (application_id, stage, office_id, is_open, created_at,
-              opened_on, due_date, closed_at, closed_on, outcome)
-            SELECT a.id, 'initial_review', c.office_id, c.status = 'initial_review',
+        """INSERT INTO cases_task (application_id, reference, stage, office_id, is_open,
+              created_at, opened_on, due_date, closed_at, closed_on, outcome)
+            SELECT a.id, '', 'initial_review', c.office_id, c.status = 'initial_review',
                    c.day + TIME '10:00' - INTERVAL '8 hours', c.day, c.due,
                    CASE WHEN c.status <> 'initial_review' THEN
                         COALESCE(c.middle, c.decided, c.day) + TIME '11:00' - INTERVAL '8 hours' END,
@@ -228,9 +228,9 @@ def _generate(people: int, applications: int) -> dict[str, float]:
               ON a.reference = 'TB' || to_char(c.day, 'YYYYMMDD') || lpad(c.i::text, 9, '0')
             WHERE c.channel <> 'automatic'""",
         # The re-review at the insured region's agency, for paying items routed there.
-        """INSERT INTO cases_task (application_id, stage, office_id, is_open, created_at,
-              opened_on, due_date, closed_at, closed_on, outcome)
-            SELECT a.id, 're_review', a.reviewing_office_id, c.status = 're_review',
+        """INSERT INTO cases_task (application_id, reference, stage, office_id, is_open,
+              created_at, opened_on, due_date, closed_at, closed_on, outcome)
+            SELECT a.id, '', 're_review', a.reviewing_office_id, c.status = 're_review',
                    c.middle + TIME '11:00' - INTERVAL '8 hours', c.middle, c.due,
                    CASE WHEN c.status <> 're_review' THEN c.decided + TIME '15:00' - INTERVAL '8 hours' END,
                    CASE WHEN c.status <> 're_review' THEN c.decided END,

@@ -344,31 +344,31 @@ def _send(run: PaymentRun, region_id: int, on: date) -> int:
             f"AND {table}.paying_region_id = %s AND {table}.status = 'scheduled' AND {table}.period <= %s",
             [run.pk, on, on, region_id, run.month],
         )
-        sent = int(cursor.rowcount)
-        # The first payment of an entitlement to reach the bank dates it for supervision
-        # ("first payment within N days of the application"), live with the run.
-        cursor.execute(
-            f"UPDATE {Entitlement._meta.db_table} SET first_paid_on = %s WHERE first_paid_on IS NULL "
-            f"AND id IN (SELECT entitlement_id FROM {table} WHERE run_id = %s "
-            f"AND kind IN ('benefit', 'one_off'))",
-            [on, run.pk],
-        )
-        return sent
+        return int(cursor.rowcount)
 
 
-def _update_entitlements(run: PaymentRun, region_id: int, month: date) -> None:
-    """Months paid (benefit payments sent or settled) of the entitlements this run paid, and the
-    natural end of exhausted entitlements."""
+def _update_entitlements(run: PaymentRun, region_id: int, month: date, on: date) -> None:
+    """Months paid (benefit payments sent or settled) of the entitlements this run paid, the
+    date of an entitlement's first payment to reach the bank (supervision's "first payment
+    within N days"), and the natural end of exhausted entitlements. One pass over the
+    entitlements a run pays: a fund's first run touches each row once, not twice."""
     table = Entitlement._meta.db_table
     payments = Payment._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET months_paid = counted.n FROM ("
+            f"UPDATE {table} SET months_paid = counted.n, "
+            f"first_paid_on = COALESCE({table}.first_paid_on, %s) FROM ("
             f"SELECT entitlement_id, COUNT(*) AS n FROM {payments} "
             f"WHERE kind = 'benefit' AND status IN ('sent', 'settled') AND entitlement_id IN "
             f"(SELECT entitlement_id FROM {payments} WHERE run_id = %s AND kind = 'benefit') "
             f"GROUP BY entitlement_id) AS counted WHERE counted.entitlement_id = {table}.id",
-            [run.pk],
+            [on, run.pk],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET first_paid_on = %s WHERE first_paid_on IS NULL "
+            f"AND id IN (SELECT entitlement_id FROM {payments} WHERE run_id = %s "
+            f"AND kind = 'one_off')",
+            [on, run.pk],
         )
         cursor.execute(
             f"UPDATE {table} SET status = 'ended', end_reason = 'exhausted', ended_on = end_month "
@@ -475,7 +475,7 @@ def _collect_and_post(
             raise NothingToPay(
                 f"Nothing has become due for {region.code} in {month:%Y-%m} since the last run."
             )
-        _update_entitlements(run, region.pk, month)
+        _update_entitlements(run, region.pk, month, on)
         checkpoint("sent")
         _post(run, actor, on)
         checkpoint("posted")
