@@ -8,6 +8,7 @@ from tongban.web import (
     payments_views,
     portal,
     supervision_views,
+    transfers_views,
     views,
 )
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("office/accept/", office.accept, name="office_accept"),
     path("office/cases/<str:reference>/", office.case, name="office_case"),
     path("office/findings/", findings.findings_list, name="office_findings"),
+    path("office/transfers/", transfers_views.transfers_list, name="office_transfers"),
     path("office/findings/<str:reference>/", findings.finding_page, name="office_finding"),
     path("office/finance/", finance_views.overview, name="finance_overview"),
     path(

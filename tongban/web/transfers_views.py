@@ -1,0 +1,29 @@
+"""Transfers in the workbench (关系转移): the region's list, both directions.
+
+A transfer needs no application (免申即办): a new insurance spell in another region moves
+the UI relationship; a recipient's residence move carries the remaining benefit to the new
+region's fund. Both regions see the same row: out of one fund, into the other.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tongban.regions.selectors import StaffInfo
+from tongban.transfers.selectors import transfers_of_region
+from tongban.web.office import staff_required
+
+PAGE_SIZE = 25
+
+
+@staff_required
+def transfers_list(request: HttpRequest, staff: StaffInfo) -> HttpResponse:
+    rows = transfers_of_region(region_code=staff.region.code)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "office/transfers.html",
+        {"staff": staff, "section": "transfers", "page": page, "region": staff.region},
+    )
