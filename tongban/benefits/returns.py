@@ -31,6 +31,11 @@ RETURN_REASONS = {
 }
 
 
+def returns_day_ref(day: date) -> str:
+    """How the books' references of the return files loaded on ``day`` begin (one per file)."""
+    return f"returns-{day:%Y%m%d}"
+
+
 class BankReturnsKind:
     name = "bank_returns"
     required: tuple[str, ...] = ("reference", "result")
@@ -131,7 +136,7 @@ class BankReturnsKind:
         for region_code, amount in sorted(returned_now.items()):
             ledger.bank_return_post(
                 actor=actor, region_code=region_code, entry_date=as_of, amount_fen=amount,
-                source_ref=f"returns-{as_of:%Y%m%d}-{digest}",
+                source_ref=f"{returns_day_ref(as_of)}-{digest}",
             )  # fmt: skip
         _recount(touched)
         return out
