@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from tongban.benefits.payrun import payrun_execute
-from tongban.benefits.returns import reconciliation
+from tongban.benefits.reconciliation import reconciliation
 from tongban.benefits.selectors import overpayments_open, payment_runs
 from tongban.core import clock
 from tongban.core.actors import Actor

@@ -20,7 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from tongban.benefits.models import Entitlement, Overpayment, Payment
 from tongban.benefits.payrun import payrun_execute
-from tongban.benefits.returns import reconciliation
+from tongban.benefits.reconciliation import reconciliation
 from tongban.benefits.services import entitlement_stop, overpayment_repay
 from tongban.benefits.tests.factories import entitlement
 from tongban.core.imports import import_file
