@@ -145,6 +145,9 @@ class PaymentRun(models.Model):
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.COLLECTING)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
+    sent_on = models.DateField(
+        null=True, blank=True, help_text="The day its payments went to the bank and were booked"
+    )
     payments = models.PositiveIntegerField(default=0, help_text="Lines of the bank file")
     held = models.PositiveIntegerField(default=0)
     total_fen = models.BigIntegerField(default=0, help_text="Total of the bank file")
@@ -161,6 +164,7 @@ class PaymentRun(models.Model):
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="payment_run_month_first_day"),
         ]
+        indexes = [models.Index(fields=["sent_on"], name="payment_run_sent_on_idx")]
 
     def __str__(self) -> str:
         return self.reference

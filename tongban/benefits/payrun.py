@@ -92,6 +92,14 @@ def run_reference(region_code: str, month: date, sequence: int = 0) -> str:
     return f"PR{region_code}{month:%Y%m}{suffix}"
 
 
+BANK_FILE_HEADER = ("reference", "account_name", "bank_account", "amount_fen")  # the contract's
+
+
+def reissued_source_ref(run_ref: str) -> str:
+    """The books' reference for the re-issues a run paid out of 暂收款 (2001)."""
+    return f"{run_ref}/reissued"
+
+
 def bank_file_path(region_code: str, month: date, sequence: int = 0) -> Path:
     suffix = f"-S{sequence}" if sequence else ""
     return Path(settings.BANK_DIR) / region_code / f"{region_code}-{month:%Y-%m}{suffix}.csv"
@@ -416,7 +424,7 @@ def _post(run: PaymentRun, actor: Actor, on: date) -> None:
     if reissued:
         ledger.bank_return_repay(
             actor=actor, region_code=region_code, entry_date=on, amount_fen=reissued,
-            source_ref=f"{run.reference}/reissued",
+            source_ref=reissued_source_ref(run.reference),
         )  # fmt: skip
 
 
@@ -449,7 +457,7 @@ def _write_file(run: PaymentRun) -> tuple[Path, str]:
     path = bank_file_path(run.region.code, run.month, run.sequence)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(("reference", "account_name", "bank_account", "amount_fen"))
+    writer.writerow(BANK_FILE_HEADER)
     writer.writerows(bank_file_rows(run))
     data = buffer.getvalue().encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -479,7 +487,7 @@ def _collect_and_post(
         checkpoint("sent")
         _post(run, actor, on)
         checkpoint("posted")
-        PaymentRun.objects.filter(pk=run.pk).update(stage=PaymentRun.Stage.POSTED)
+        PaymentRun.objects.filter(pk=run.pk).update(stage=PaymentRun.Stage.POSTED, sent_on=on)
     return inserted
 
 

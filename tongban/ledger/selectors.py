@@ -17,11 +17,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, QuerySet, Sum, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce, TruncMonth
 
 from tongban.core.errors import NotFound
 from tongban.ledger.models import Account, AccountClass, Book, JournalEntry, JournalLine
+from tongban.ledger.postings import SOURCE_BANK_RETURN, SOURCE_PAYMENT_RUN, SOURCE_RETURN_REPAID
 
 DEBIT_CLASSES = frozenset({AccountClass.ASSET, AccountClass.EXPENDITURE})
 
@@ -535,3 +536,59 @@ def monthly_expenditure_by_fund(
         per_book[book_id][key] += int(d or 0) - int(c or 0)
     series = [months_before(first, -i) for i in range(months)]
     return {book.fund.region.code: [per_book[book.pk][m] for m in series] for book in books_list()}
+
+
+# --- payments as the books saw them, for the three-way reconciliation (三方对账) -------------
+
+# The causes by which payments to people move money through the expenditure account (1003):
+# payment runs (to each benefit subject), re-issues out of 暂收款, and bank returns into it.
+PAYMENT_SOURCES = (SOURCE_PAYMENT_RUN, SOURCE_RETURN_REPAID, SOURCE_BANK_RETURN)
+
+
+@dataclass(frozen=True)
+class SourceMovement:
+    """The debits and credits of one fund's entries for one cause, on one account and day."""
+
+    region_code: str
+    entry_date: date
+    source_type: str
+    source_ref: str
+    account_code: str
+    debit_fen: int
+    credit_fen: int
+
+
+def payment_movements(
+    *, start: date, end: date, region_code: str | None = None
+) -> list[SourceMovement]:
+    """Lines dated in ``[start, end)`` of the entries booked for payments (``PAYMENT_SOURCES``),
+    per fund, day, cause and account, from one GROUP BY. A reversal of such an entry counts
+    under the cause it reverses, on its own date: the books no longer show that payment."""
+    cause_type = Coalesce("entry__reversal_of__source_type", "entry__source_type")
+    cause_ref = Coalesce("entry__reversal_of__source_ref", "entry__source_ref")
+    lines = _lines(region_code).filter(
+        Q(entry__source_type__in=PAYMENT_SOURCES)
+        | Q(entry__reversal_of__source_type__in=PAYMENT_SOURCES),
+        entry_date__gte=start,
+        entry_date__lt=end,
+    )
+    rows = (
+        lines.order_by()
+        .values("book_id", "entry_date", "account_id", cause=cause_type, ref=cause_ref)
+        .annotate(d=Sum("debit_fen"), c=Sum("credit_fen"))
+        .values_list("book_id", "entry_date", "cause", "ref", "account_id", "d", "c")
+    )
+    regions = dict(Book.objects.values_list("id", "fund__region__code"))
+    accounts = dict(Account.objects.values_list("id", "code"))
+    return [
+        SourceMovement(
+            region_code=regions[book_id],
+            entry_date=day,
+            source_type=cause,
+            source_ref=ref,
+            account_code=accounts[account_id],
+            debit_fen=int(d or 0),
+            credit_fen=int(c or 0),
+        )
+        for book_id, day, cause, ref, account_id, d, c in rows
+    ]

@@ -1,6 +1,6 @@
 """Fund supervision: each regional fund's balance, income and expenditure (the end's month to
 date and year to date), months of coverage against the warning threshold, the monthly trend,
-and the bank reconciliation of what the fund sent in the period — read from the books as they
+and the three-way reconciliation of what the fund paid in the period — read from the books as they
 stand, so a posting shows at once (docs/supervision.md).
 """
 
@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from tongban.benefits.returns import Reconciliation, reconciliations
+from tongban.benefits.reconciliation import (
+    Reconciliation,
+    reconciliations,
+    reconciliations_sum,
+)
 from tongban.ledger.selectors import (
     Coverage,
     IncomeExpenditure,
@@ -72,15 +76,8 @@ class FundFigures:
         return sum(1 for r in self.rows if r.region_code is not None and r.warning)
 
 
-def _sum(recs: list[Reconciliation], period: Period) -> Reconciliation:
-    fields = ("sent_count", "sent_fen", "settled_count", "settled_fen", "returned_count",
-              "returned_fen", "pending_count", "pending_fen")  # fmt: skip
-    return Reconciliation(
-        region_code="",
-        day=period.start,
-        until=period.end,
-        **{f: sum(getattr(r, f) for r in recs) for f in fields},
-    )
+def _sum(recs: list[Reconciliation], period: Period, region_code: str = "") -> Reconciliation:
+    return reconciliations_sum(recs, region_code=region_code, day=period.start, until=period.end)
 
 
 def fund_figures(*, period: Period, region_code: str | None) -> FundFigures:
@@ -101,7 +98,7 @@ def fund_figures(*, period: Period, region_code: str | None) -> FundFigures:
         code = coverage.region_code or ""
         rows.append(
             FundRow(code, names.get(code, code), coverage, *month[code], *year[code],
-                    banks.get(code) or _sum([], period))
+                    banks.get(code) or _sum([], period, code))
         )  # fmt: skip
     if region_code is None:
         total = fund_coverage(region_code=None, as_of=end)

@@ -97,3 +97,20 @@ FINDING_STATUS = {
     "lifted": _("lifted: the benefit runs again"),
     "superseded": _("settled otherwise"),
 }
+
+# The three-way reconciliation's differences (benefits.reconciliation.DIFFERENCES).
+RECONCILIATION_DIFFERENCE = {
+    "not_with_bank": _("sent to the bank, but now held, scheduled or cancelled"),
+    "not_in_run": _("sent, but not by one of the fund's runs of that day"),
+    "other_fund": _("paid by one fund for an entitlement or run of another"),
+    "not_in_bank_file": _("a payment of the run missing from its bank file"),
+    "not_a_payment": _("a line of the bank file that is no payment of the run"),
+    "bank_amount": _("the bank file pays another amount"),
+    "bank_file_missing": _("the run's bank file is missing"),
+    "bank_file_changed": _("the bank file is not the one the run wrote"),
+    "run_total": _("the run's recorded totals differ from its payments"),
+    "not_booked": _("payments not booked in the fund's books"),
+    "booked_without_payment": _("booked in the fund's books without payments behind it"),
+    "booked_amount": _("booked with another amount"),
+    "booked_account": _("booked against another account"),
+}

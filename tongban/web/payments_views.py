@@ -1,4 +1,4 @@
-"""The fund's payment runs (待遇发放): run a month, see each run, the bank reconciliation, debts.
+"""The fund's payment runs (待遇发放): run a month, see each run, the three-way reconciliation, debts.
 
 Finance staff of a region run their own fund's month; supervisors and administrators
 look. A run is one service call (``payrun_execute``), sent once per submission key.
@@ -16,14 +16,14 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from tongban.benefits.payrun import payrun_execute
-from tongban.benefits.returns import reconciliation
+from tongban.benefits.reconciliation import reconciliation
 from tongban.benefits.selectors import overpayments_open, payment_runs
 from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.identifiers import mask_id_number
 from tongban.core.money import format_yuan
 from tongban.web.finance_views import Scope, finance_page, render_report
-from tongban.web.reports import Row, Table, money, text
+from tongban.web.reports import Row, Table, count, differences_table, money, text
 from tongban.web.writes import new_key, submit_once
 
 MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -72,9 +72,8 @@ def payments_page(request: HttpRequest, scope: Scope) -> HttpResponse:
                 return redirect(f"{request.path}?region={region}")
     shown = scope.region_code
     runs = list(payment_runs(region_code=shown)[:24])
-    days = sorted(
-        {(r.region.code, (r.finished_at or r.started_at).astimezone().date()) for r in runs}
-    )[-10:]
+    days = sorted({(r.region.code, r.sent_on) for r in runs if r.sent_on is not None})[-10:]
+    daily = [reconciliation(region_code=code, day=day) for code, day in days]
     tables = [
         Table(
             "runs",
@@ -109,14 +108,20 @@ def payments_page(request: HttpRequest, scope: Scope) -> HttpResponse:
         ),
         Table(
             "reconciliation",
-            _("Bank reconciliation: sent = settled + returned + pending"),
+            _(
+                "Three-way reconciliation: platform, bank file and books agree; sent = settled + "
+                "returned + pending"
+            ),
             [
                 _("Fund"),
                 _("Day sent"),
                 _("Sent"),
+                _("Bank files"),
+                _("Books"),
                 _("Settled"),
                 _("Returned"),
                 _("Pending"),
+                _("Differences"),
                 _("Balanced"),
             ],
             [
@@ -125,15 +130,19 @@ def payments_page(request: HttpRequest, scope: Scope) -> HttpResponse:
                         text(figures.region_code),
                         text(str(figures.day)),
                         money(figures.sent_fen),
+                        money(figures.bank_fen),
+                        money(figures.ledger_fen),
                         money(figures.settled_fen),
                         money(figures.returned_fen),
                         money(figures.pending_fen),
+                        count(len(figures.differences)),
                         text(_("yes") if figures.balanced else _("NO")),
                     ]
                 )
-                for figures in (reconciliation(region_code=code, day=day) for code, day in days)
+                for figures in daily
             ],
         ),
+        differences_table([d for figures in daily for d in figures.differences]),
         Table(
             "overpayments",
             _("Overpayments being recovered"),

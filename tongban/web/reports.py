@@ -10,10 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from tongban.benefits.reconciliation import Difference
 from tongban.core.money import format_yuan
 from tongban.core.months import month_end
 from tongban.ledger.selectors import MonthFigures
+from tongban.web.labels import RECONCILIATION_DIFFERENCE
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,11 @@ class Cell:
 
 def money(fen: int) -> Cell:
     return Cell(format_yuan(fen, symbol=""), Decimal(fen) / 100, numeric=True)
+
+
+def money_or_none(fen: int | None) -> Cell:
+    """An amount, or — where that side has nothing."""
+    return Cell("—", "", numeric=True) if fen is None else money(fen)
 
 
 def text(value: object, *, link: str = "") -> Cell:
@@ -109,6 +118,39 @@ def xlsx_response(filename: str, heading: str, tables: list[Table]) -> HttpRespo
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+# --- the reconciliation's differences -------------------------------------------------------
+
+DIFFERENCES_SHOWN = 200
+
+
+def differences_table(differences: list[Difference]) -> Table:
+    """Each disagreement of the three-way reconciliation with what each side says (the first
+    ``DIFFERENCES_SHOWN``; the note says how many there are)."""
+    rows = [
+        Row([text(d.region_code), text(d.day), text(RECONCILIATION_DIFFERENCE[d.kind]),
+             text(d.reference), money_or_none(d.platform_fen), money_or_none(d.bank_fen),
+             money_or_none(d.ledger_fen)])
+        for d in differences[:DIFFERENCES_SHOWN]
+    ]  # fmt: skip
+    note = (
+        _("None: the platform, the bank and the books agree to the fen.")
+        if not differences
+        else _("%(shown)s of %(count)s differences shown.")
+        % {"shown": len(rows), "count": len(differences)}
+        if len(differences) > DIFFERENCES_SHOWN
+        else ""
+    )
+    return Table(
+        "differences",
+        _("Reconciliation differences"),
+        [_("Fund"), _("Day"), _("Difference"),
+         pgettext("payment, run or booking", "Reference"), _("Platform (yuan)"),
+         _("Bank (yuan)"), _("Books (yuan)")],
+        rows,
+        note=note,
+    )  # fmt: skip
 
 
 # --- the chart -----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from tongban.web.reports import (
     Table,
     count,
     decimal,
+    differences_table,
     money,
     percent,
     text,
@@ -334,7 +335,8 @@ def funds_table(figures: FundFigures) -> Table:
     )  # fmt: skip
 
 
-def reconciliation(figures: FundFigures) -> Table:
+def reconciliation(figures: FundFigures) -> list[Table]:
+    """The three-way reconciliation of each fund, and its differences (the province's once)."""
     rows = []
     for r in figures.rows:
         b = r.reconciliation
@@ -342,18 +344,25 @@ def reconciliation(figures: FundFigures) -> Table:
             continue
         rows.append(Row(
             [text(r.region_code or _("Province")), count(b.sent_count), money(b.sent_fen),
-             count(b.settled_count), money(b.settled_fen), count(b.returned_count),
-             money(b.returned_fen), count(b.pending_count), money(b.pending_fen),
+             money(b.bank_fen), money(b.ledger_fen), count(b.settled_count), money(b.settled_fen),
+             count(b.returned_count), money(b.returned_fen), count(b.pending_count),
+             money(b.pending_fen), count(len(b.differences)),
              text(_("balanced") if b.balanced else _("OUT OF BALANCE"))],
             strong=r.region_code is None,
         ))  # fmt: skip
-    return Table(
-        "reconciliation",
-        _("Bank reconciliation of the payments sent in the period (sent = settled + returned + pending)"),
-        [_("Fund"), _("Sent"), _("Sent (yuan)"), _("Settled"), _("Settled (yuan)"),
-         _("Returned"), _("Returned (yuan)"), _("Pending"), _("Pending (yuan)"), _("State")],
-        rows,
-    )  # fmt: skip
+    funds = [r.reconciliation for r in figures.rows if r.region_code and r.reconciliation]
+    return [
+        Table(
+            "reconciliation",
+            _("Three-way reconciliation of the payments sent in the period: platform, bank files "
+              "and books agree; sent = settled + returned + pending"),
+            [_("Fund"), _("Sent"), _("Sent (yuan)"), _("Bank files (yuan)"), _("Books (yuan)"),
+             _("Settled"), _("Settled (yuan)"), _("Returned"), _("Returned (yuan)"), _("Pending"),
+             _("Pending (yuan)"), _("Differences"), _("State")],
+            rows,
+        ),
+        differences_table([d for b in funds for d in b.differences]),
+    ]  # fmt: skip
 
 
 def subjects(figures: FundFigures) -> list[Table]:

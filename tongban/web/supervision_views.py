@@ -291,7 +291,7 @@ def funds(ctx: Context) -> HttpResponse:
     figures = fund_figures(period=ctx.period, region_code=ctx.view.fund_region_code)
     return _respond(
         ctx,
-        tables_=[tables.funds_table(figures), tables.reconciliation(figures),
+        tables_=[tables.funds_table(figures), *tables.reconciliation(figures),
                  *tables.subjects(figures)],
         template="supervision/funds.html",
         extra={"figures": figures, "chart": chart(figures.trend),

@@ -17,7 +17,7 @@ from tongban.benefits.payrun import (
     payrun_execute,
     run_lock,
 )
-from tongban.benefits.returns import reconciliation
+from tongban.benefits.reconciliation import reconciliation
 from tongban.benefits.tests.factories import entitlement
 from tongban.core.imports import import_file
 from tongban.core.testing import TEST_ACTOR

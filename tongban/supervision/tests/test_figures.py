@@ -246,3 +246,8 @@ def test_months_of_coverage_of_each_fund_and_the_province(db):
     assert total.region_code is None and total.balance_fen == 60_000_000
     assert total.months == Decimal("6.0")
     assert figures.warnings == 1  # the other funds spent nothing: no months, no warning
+    # Payments booked without payments on the platform behind them: the reconciliation says so.
+    assert [(d.kind, d.reference, d.ledger_fen) for d in danzhou.reconciliation.differences] == [
+        ("booked_without_payment", "T-2026-11/500101", 10_000_000)
+    ]
+    assert not danzhou.reconciliation.balanced and not total.reconciliation.balanced
