@@ -35,7 +35,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 
 from tongban.benefits.models import (
     MEDICAL_SUBJECT,
@@ -338,16 +348,18 @@ def _send(run: PaymentRun, region_id: int, on: date) -> int:
     """Attach every scheduled payment up to the run's month to this run, with its bank details.
 
     Medical premiums go to the medical insurance agency by inter-agency settlement, not to a
-    person's bank: they are settled at once and never appear in the bank file.
+    person's bank: they are settled at once and never appear in the bank file. So is a payment
+    an overpayment kept back whole (0 fen left): there is nothing for the bank to pay.
     """
     table = Payment._meta.db_table
+    not_to_bank = f"({table}.kind = 'medical' OR {table}.amount_fen = 0)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET run_id = %s, sent_on = %s, "
-            f"status = CASE {table}.kind WHEN 'medical' THEN 'settled' ELSE 'sent' END, "
-            f"resolved_on = CASE {table}.kind WHEN 'medical' THEN %s END, "
-            f"account_name = CASE {table}.kind WHEN 'medical' THEN '' ELSE p.name END, "
-            f"bank_account = CASE {table}.kind WHEN 'medical' THEN '' ELSE p.bank_account END "
+            f"status = CASE WHEN {not_to_bank} THEN 'settled' ELSE 'sent' END, "
+            f"resolved_on = CASE WHEN {not_to_bank} THEN %s END, "
+            f"account_name = CASE WHEN {not_to_bank} THEN '' ELSE p.name END, "
+            f"bank_account = CASE WHEN {not_to_bank} THEN '' ELSE p.bank_account END "
             f"FROM registry_person p WHERE p.id = {table}.person_id "
             f"AND {table}.paying_region_id = %s AND {table}.status = 'scheduled' AND {table}.period <= %s",
             [run.pk, on, on, region_id, run.month],
@@ -445,8 +457,9 @@ def first_paid_rebuild() -> int:
 
 
 def bank_file_rows(run: PaymentRun) -> list[tuple[str, str, str, int]]:
+    """What the bank pays: the run's benefits and one-offs, without those kept back whole."""
     return list(
-        Payment.objects.filter(run=run, kind__in=["benefit", "one_off"])
+        Payment.objects.filter(run=run, kind__in=["benefit", "one_off"], amount_fen__gt=0)
         .order_by("reference")
         .values_list("reference", "account_name", "bank_account", "amount_fen")
     )
@@ -559,22 +572,21 @@ def payrun_execute(
         path, digest = _write_file(run)
         checkpoint("file")
         with unit_of_work():
-            sent = Payment.objects.filter(run=run, kind__in=["benefit", "one_off"])
+            bank = Q(kind__in=["benefit", "one_off"], amount_fen__gt=0)  # the bank file's lines
+            figures = Payment.objects.filter(run=run).aggregate(  # one pass over the run
+                lines=Count("id", filter=bank),
+                total=Sum("amount_fen", filter=bank),
+                medical=Sum("amount_fen", filter=Q(kind="medical")),
+            )
+            lines, total, medical = figures["lines"], figures["total"] or 0, figures["medical"] or 0
             held = Payment.objects.filter(
                 paying_region=region, status="held", period__lte=month
             ).count()
-            total = sent.aggregate(total=Sum("amount_fen"))["total"] or 0
-            medical = (
-                Payment.objects.filter(run=run, kind="medical").aggregate(total=Sum("amount_fen"))[
-                    "total"
-                ]
-                or 0
-            )
             first_finish = run.stage != PaymentRun.Stage.FINISHED
             PaymentRun.objects.filter(pk=run.pk).update(
                 stage=PaymentRun.Stage.FINISHED,
                 finished_at=run.finished_at or clock.now(),
-                payments=sent.count(),
+                payments=lines,
                 held=held,
                 total_fen=total,
                 medical_fen=medical,
@@ -587,7 +599,7 @@ def payrun_execute(
                     event_type="payment_run_finished",
                     subject_type="payment_run",
                     subject_id=run.reference,
-                    data={"payments": sent.count(), "total_fen": total, "file_sha256": digest},
+                    data={"payments": lines, "total_fen": total, "file_sha256": digest},
                 )
                 outbox_emit(
                     PAYRUN_FINISHED,

@@ -331,7 +331,7 @@ def _reconcile(
         if p["status"] == "returned" and p["resolved_on"] and start <= p["resolved_on"] <= end:
             expected[(code, p["resolved_on"], postings.SOURCE_BANK_RETURN,
                       returns_day_ref(p["resolved_on"]))] += p["amount_fen"]  # fmt: skip
-        if run is not None:
+        if run is not None and p["amount_fen"]:  # kept back whole: settled, not in the file
             to_bank[run.pk].append(p)
     medical_by_run: dict[int, int] = defaultdict(int)
     for row in medical:

@@ -5,6 +5,8 @@ from datetime import date
 import pytest
 
 from tongban.benefits.models import Overpayment, Payment, Recovery
+from tongban.benefits.payrun import bank_file_path
+from tongban.benefits.reconciliation import reconciliation
 from tongban.benefits.services import entitlement_stop, overpayment_repay
 from tongban.benefits.tests.factories import entitlement
 from tongban.benefits.tests.test_payrun import balance, run
@@ -69,6 +71,10 @@ def test_months_paid_after_the_stop_become_an_overpayment_offset_later():
         entitlement__start_month=date(2026, 12, 1),
     )
     assert (december.amount_fen, december.offset_fen) == (0, 164700)
+    # Kept back whole: settled at once, nothing for the bank to pay, the books still agree.
+    assert (december.status, december.bank_account) == ("settled", "")
+    assert december.reference not in bank_file_path("460200", date(2026, 12, 1)).read_text()
+    assert reconciliation(region_code="460200", day=date(2026, 12, 25)).balanced
     overpayment.refresh_from_db()
     assert overpayment.recovered_fen == 164700 and overpayment.status == "open"
     assert balance("460200", "1101") == 164700
