@@ -182,9 +182,9 @@ class PersonView:
     def _receiving(self, item_code: str, *, died: bool = False) -> Any:
         """The running entitlement of a monthly item; for a death, also one the death ended
         (the funeral grant asks whether the person died while receiving)."""
-        running = [e for e in self.entitlements if e.item_code == item_code]
-        return next((e for e in reversed(running) if e.status in RUNNING), None) or next(
-            (e for e in reversed(running) if died and e.end_reason == "death"), None
+        newest_first = [e for e in reversed(self.entitlements) if e.item_code == item_code]
+        return next((e for e in newest_first if e.status in RUNNING), None) or next(
+            (e for e in newest_first if died and e.end_reason == "death"), None
         )
 
     def _certificates(self, data: dict[str, Any]) -> tuple[rf.Certificate, ...]:
