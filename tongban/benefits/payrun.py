@@ -56,6 +56,7 @@ from tongban.benefits.models import (
     PaymentRun,
     Recovery,
 )
+from tongban.benefits.selectors import PAID_KINDS
 from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
@@ -103,6 +104,8 @@ def run_reference(region_code: str, month: date, sequence: int = 0) -> str:
 
 
 BANK_FILE_HEADER = ("reference", "account_name", "bank_account", "amount_fen")  # the contract's
+# A run's payments the bank pays: benefits and one-offs, without those kept back whole.
+BANK_LINES = Q(kind__in=PAID_KINDS, amount_fen__gt=0)
 
 
 def reissued_source_ref(run_ref: str) -> str:
@@ -299,7 +302,7 @@ def _offset_overpayments(run: PaymentRun, region_id: int, on: date) -> None:
             person_id=overpayment.person_id,
             paying_region_id=region_id,
             status="scheduled",
-            kind__in=["benefit", "one_off"],
+            kind__in=PAID_KINDS,
             reissue_of__isnull=True,
             offset_fen=0,
         ).order_by("period", "reference")
@@ -446,7 +449,7 @@ def first_paid_rebuild() -> int:
     require_transaction("first_paid_rebuild")
     first = (
         Payment.objects.filter(
-            entitlement=OuterRef("pk"), kind__in=["benefit", "one_off"], sent_on__isnull=False
+            entitlement=OuterRef("pk"), kind__in=PAID_KINDS, sent_on__isnull=False
         )
         .order_by()
         .values("entitlement")
@@ -457,9 +460,8 @@ def first_paid_rebuild() -> int:
 
 
 def bank_file_rows(run: PaymentRun) -> list[tuple[str, str, str, int]]:
-    """What the bank pays: the run's benefits and one-offs, without those kept back whole."""
     return list(
-        Payment.objects.filter(run=run, kind__in=["benefit", "one_off"], amount_fen__gt=0)
+        Payment.objects.filter(BANK_LINES, run=run)
         .order_by("reference")
         .values_list("reference", "account_name", "bank_account", "amount_fen")
     )
@@ -572,10 +574,9 @@ def payrun_execute(
         path, digest = _write_file(run)
         checkpoint("file")
         with unit_of_work():
-            bank = Q(kind__in=["benefit", "one_off"], amount_fen__gt=0)  # the bank file's lines
             figures = Payment.objects.filter(run=run).aggregate(  # one pass over the run
-                lines=Count("id", filter=bank),
-                total=Sum("amount_fen", filter=bank),
+                lines=Count("id", filter=BANK_LINES),
+                total=Sum("amount_fen", filter=BANK_LINES),
                 medical=Sum("amount_fen", filter=Q(kind="medical")),
             )
             lines, total, medical = figures["lines"], figures["total"] or 0, figures["medical"] or 0

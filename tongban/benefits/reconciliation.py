@@ -35,13 +35,12 @@ from django.db.models import Q, Sum
 from tongban.benefits.models import MEDICAL_SUBJECT, Payment, PaymentRun
 from tongban.benefits.payrun import BANK_FILE_HEADER, bank_file_path, reissued_source_ref
 from tongban.benefits.returns import returns_day_ref
+from tongban.benefits.selectors import PAID_KINDS, SENT_STATUSES
 from tongban.core.errors import NotFound
 from tongban.ledger import postings
 from tongban.ledger.selectors import payment_movements
 from tongban.regions.selectors import region_ids_by_code
 
-SENT_KINDS = ("benefit", "one_off")  # what goes through the bank
-WITH_THE_BANK = ("sent", "settled", "returned")
 PaymentRow = Mapping[str, Any]  # a payment as read: reference, amount, fund, run, status, days
 
 # What each kind of difference means (the pages say it in the visitor's language).
@@ -301,7 +300,7 @@ def _reconcile(
         status="returned", resolved_on__gte=start, resolved_on__lte=end
     )
     payments = (
-        Payment.objects.filter(Q(run_id__in=list(runs)) | (own & in_days), kind__in=SENT_KINDS)
+        Payment.objects.filter(Q(run_id__in=list(runs)) | (own & in_days), kind__in=PAID_KINDS)
         .order_by("reference")
         .values("reference", "paying_region_id", "entitlement__paying_region_id", "run_id",
                 "subject_code", "amount_fen", "status", "sent_on", "resolved_on", "reissue_of_id")
@@ -321,7 +320,7 @@ def _reconcile(
         day = p["sent_on"]
         if day is not None and start <= day <= end:
             _sent(funds[code].figures, p)
-            if p["status"] not in WITH_THE_BANK:
+            if p["status"] not in SENT_STATUSES:
                 funds.differ(code, day, "not_with_bank", p["reference"],
                              platform_fen=p["amount_fen"])  # fmt: skip
             if run is None or (run.region_id, run.sent_on) != (p["paying_region_id"], day):

@@ -315,7 +315,11 @@ def registering(application: Any) -> bool:
 
 def application_assessment(application: Any, *, view: PersonView, as_of: date) -> Assessment:
     """The rules engine's answer for an application as a reviewer would decide it on ``as_of``."""
-    return application_decision(application, view=view, as_of=as_of)[0]
+    return assess(application.item_code, _inputs(application, view, as_of), parameters(), as_of)
+
+
+def _inputs(application: Any, view: PersonView, as_of: date) -> rf.PersonFacts:
+    return view.inputs(as_of=as_of, data=application.data, registering=registering(application))
 
 
 def application_decision(
@@ -323,7 +327,7 @@ def application_decision(
 ) -> tuple[Assessment, dict[str, Any]]:
     """The answer and its recorded inputs (``rules.record``): stored with every decision, so
     that it can be recomputed years later from the record and the recorded parameter texts."""
-    facts = view.inputs(as_of=as_of, data=application.data, registering=registering(application))
+    facts = _inputs(application, view, as_of)
     return assess(application.item_code, facts, parameters(), as_of), facts_to_record(facts)
 
 

@@ -245,6 +245,12 @@ def findings_raise(*, actor: Actor, candidates: list[Candidate], found_on: date)
 # ---- real-time checks (hooks, in the transaction of the registry change) ------------------
 
 
+def _work_key(entitlement_id: int, start: date) -> str:
+    """The evidence of a job for a benefit: the employer's hire and the person's own report of
+    the same job share it, so whichever comes second adds nothing."""
+    return f"work:e{entitlement_id}:{start.isoformat()}"
+
+
 def on_spells_started(event: SpellsStarted) -> None:
     """A hire (参保) overlapping a running benefit: suspend and review."""
     running = running_entitlements_for(person_ids={s.person_id for s in event.spells})
@@ -265,7 +271,7 @@ def on_spells_started(event: SpellsStarted) -> None:
                     person_id=spell.person_id,
                     source=Finding.Source.HIRE,
                     event_date=max(spell.start_date, entitlement.start_month),
-                    dedup_key=f"work:e{entitlement.pk}:{spell.start_date.isoformat()}",
+                    dedup_key=_work_key(entitlement.pk, spell.start_date),
                     evidence={
                         "check": "real_time",
                         "reported_by": event.source,
@@ -283,11 +289,8 @@ def on_spells_started(event: SpellsStarted) -> None:
 
 
 def on_reemployment_reported(event: ReemploymentReportRecorded) -> None:
-    """The person's own report of a new job: suspend from its date and review, like a hire.
-
-    The key is the hire's (the benefit and the job's start): the employer's hire and the
-    person's report of the same job are one finding, whichever comes first.
-    """
+    """The person's own report of a new job: suspend from its date and review, like a hire
+    (the same key: one finding for the same job)."""
     entitlement = entitlement_get(entitlement_id=event.entitlement_id)
     first_month = entitlement.start_month or event.start_date  # a monthly benefit has one
     findings_raise(
@@ -299,7 +302,7 @@ def on_reemployment_reported(event: ReemploymentReportRecorded) -> None:
                 person_id=event.person_id,
                 source=Finding.Source.REEMPLOYMENT_REPORT,
                 event_date=max(event.start_date, first_month),
-                dedup_key=f"work:e{entitlement.pk}:{event.start_date.isoformat()}",
+                dedup_key=_work_key(entitlement.pk, event.start_date),
                 evidence={
                     "check": "real_time",
                     "reported_by": "the person",

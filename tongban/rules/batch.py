@@ -12,7 +12,7 @@ minimum-wage case: a million rows from the database) and maps back with array in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -70,22 +70,32 @@ class UiBenefitBatchResult:
         )
 
 
-def reassess_ui_benefit_batch(
-    batch: UiBenefitBatch, params: ParameterSet, as_of: date
-) -> UiBenefitBatchResult:
-    """The UI-benefit figures of every row on ``as_of`` (the same as :func:`assess` gives)."""
+def _duration(params: ParameterSet, as_of: date) -> Callable[[int, int], int]:
+    """Months payable for (new contribution months, months carried over) on ``as_of``: the
+    single assessment's ``duration_months`` with the parameters read once."""
     bands = params.bands("ui_benefit.duration_bands", on=as_of)
     minimum = params.integer("ui_benefit.minimum_contribution_months", on=as_of)
     reclaim = params.integer("ui_benefit.reclaim_unclaimed_below_months", on=as_of)
     cap = params.integer("ui_benefit.carry_over_cap_months", on=as_of)
 
+    def months(new: int, carried: int) -> int:
+        return duration_months(
+            new, carried, bands=bands, minimum=minimum, reclaim_below=reclaim, cap=cap
+        )[2]
+
+    return months
+
+
+def reassess_ui_benefit_batch(
+    batch: UiBenefitBatch, params: ParameterSet, as_of: date
+) -> UiBenefitBatchResult:
+    """The UI-benefit figures of every row on ``as_of`` (the same as :func:`assess` gives)."""
+    duration = _duration(params, as_of)
+
     def months_for(status: ConditionStatus, new: int, carried: int) -> int | None:
         if status == "refused":
             return None
-        total = duration_months(
-            new, carried, bands=bands, minimum=minimum, reclaim_below=reclaim, cap=cap
-        )[2]
-        return total or None
+        return duration(new, carried) or None
 
     regions = batch.paying_region
     amounts: dict[str, tuple[int, int] | None] = {
@@ -181,10 +191,7 @@ def reassess_ui_benefit_arrays(
     """The same figures as :func:`reassess_ui_benefit_batch` for rows whose other conditions
     are met. Each distinct (contribution months, unclaimed months) pair and each region is
     evaluated once by the single assessment's functions; numpy maps the answers back."""
-    bands = params.bands("ui_benefit.duration_bands", on=as_of)
-    minimum = params.integer("ui_benefit.minimum_contribution_months", on=as_of)
-    reclaim = params.integer("ui_benefit.reclaim_unclaimed_below_months", on=as_of)
-    cap = params.integer("ui_benefit.carry_over_cap_months", on=as_of)
+    duration = _duration(params, as_of)
     contributed, unclaimed = rows.contribution_months, rows.unclaimed_months
     if len(contributed) and (int(contributed.min()) < 0 or int(unclaimed.min()) < 0):
         raise ValueError("months cannot be negative")
@@ -195,10 +202,7 @@ def reassess_ui_benefit_arrays(
     distinct = np.flatnonzero(seen)
     table = np.zeros(len(seen), dtype=np.int64)
     for key in distinct.tolist():
-        new, carried = divmod(key, width)
-        table[key] = duration_months(
-            new, carried, bands=bands, minimum=minimum, reclaim_below=reclaim, cap=cap
-        )[2]
+        table[key] = duration(*divmod(key, width))
     months = table[keys]
     figures = [amount_plain(code, params, as_of) for code in rows.region_codes]
     amounts = np.array([a[0] for a in figures], dtype=np.int64)[rows.region_index]
