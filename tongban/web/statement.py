@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-TO_THE_PERSON = ("benefit", "one_off")  # medical premiums go to the medical insurance agency
+from tongban.benefits.selectors import PAID_KINDS
+
 PAID = ("sent", "settled")
 
 
@@ -57,7 +58,7 @@ def statements(entitlements: Iterable[Any], payments: Iterable[Any], items: Any)
     for e in sorted(entitlements, key=lambda e: (e.determined_on, e.pk), reverse=True):
         rows = by_entitlement.get(e.pk, [])
         mine = sorted(
-            (p for p in rows if p.kind in TO_THE_PERSON),
+            (p for p in rows if p.kind in PAID_KINDS),  # not the medical premiums
             key=lambda p: (p.period, p.created_at, p.pk),
             reverse=True,  # a re-issue stands above the returned payment it replaces
         )
