@@ -191,16 +191,16 @@ class Money(RuleBasedStateMachine):
 
     @invariant()
     def bank_files_hold_their_runs_payments(self) -> None:
-        """Read back, each bank file pays exactly its run's payments to people, to the fen."""
+        """Read back, each bank file pays exactly its run's payments to people, to the fen; a
+        payment an overpayment kept back whole (0 fen) is settled and not in the file."""
         for run in PaymentRun.objects.filter(stage="finished"):
             path = Path(django_settings.BANK_DIR) / run.file_name
             with path.open(newline="", encoding="utf-8") as handle:
                 filed = {row["reference"]: int(row["amount_fen"]) for row in csv.DictReader(handle)}
-            paid = dict(
-                Payment.objects.filter(run=run, kind__in=["benefit", "one_off"]).values_list(
-                    "reference", "amount_fen"
-                )
-            )
+            to_people = Payment.objects.filter(run=run, kind__in=["benefit", "one_off"])
+            paid = dict(to_people.filter(amount_fen__gt=0).values_list("reference", "amount_fen"))
+            kept_back = set(to_people.filter(amount_fen=0).values_list("status", flat=True))
+            assert kept_back <= {"settled"}, (run.reference, kept_back)
             assert filed == paid, run.reference
             assert (run.payments, run.total_fen) == (len(paid), sum(paid.values())), run.reference
 
