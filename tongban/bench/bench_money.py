@@ -3,8 +3,8 @@
 1,000,000 active UI-benefit entitlements in one fund (each with a medical premium, so
 2,000,000 payments a month), arrears from earlier months excluded. The baseline is the
 same work written as bare statements with no application around them: insert the month's
-payments, attach them with the bank details, count months paid, total per subject, and
-export the bank file in reference order. Then Tongban's run on the same (emptied) tables,
+payments, each sent with the bank details it goes to (premiums settled), count months paid,
+total per subject, and export the bank file in reference order. Then Tongban's run on the same (emptied) tables,
 a rerun of the finished month, and a fund of 50,000 for scale.
 """
 
@@ -63,22 +63,6 @@ def _plain_sql(region_code: str) -> float:
         cursor.execute("SELECT id FROM regions_region WHERE code = %s", [region_code])
         (region_id,) = cursor.fetchone()
         cursor.execute(
-            """
-            INSERT INTO benefits_payment (reference, entitlement_id, person_id, paying_region_id, item_code,
-                kind, subject_code, period, amount_fen, status, hold_reason, account_name, bank_account,
-                return_reason, offset_fen, created_at)
-            SELECT 'P' || %s || '-202611-' || e.id || '-' || k.letter, e.id, e.person_id, e.paying_region_id,
-                   e.item_code, k.kind, k.subject, DATE '2026-11-01',
-                   CASE k.kind WHEN 'benefit' THEN e.monthly_amount_fen ELSE e.medical_premium_fen END,
-                   'scheduled', '', '', '', '', 0, now()
-            FROM benefits_entitlement e
-            CROSS JOIN (VALUES ('benefit', 'B', '500101'), ('medical', 'M', '500102')) AS k(kind, letter, subject)
-            WHERE e.paying_region_id = %s AND e.status = 'active'
-              AND e.start_month <= DATE '2026-11-01' AND e.end_month > DATE '2026-11-01'
-            """,
-            [region_code, region_id],
-        )
-        cursor.execute(
             "INSERT INTO benefits_paymentrun (reference, region_id, month, kind, sequence, stage, started_at, "
             "payments, held, total_fen, medical_fen, file_name, file_sha256) VALUES "
             "('BASELINE', %s, DATE '2026-11-01', 'regular', 9, 'collecting', now(), 0, 0, 0, 0, '', '') "
@@ -87,11 +71,26 @@ def _plain_sql(region_code: str) -> float:
         )
         (run_id,) = cursor.fetchone()
         cursor.execute(
-            "UPDATE benefits_payment SET run_id = %s, status = 'sent', sent_on = DATE '2026-11-25', "
-            "account_name = p.name, bank_account = p.bank_account FROM registry_person p "
-            "WHERE p.id = benefits_payment.person_id AND benefits_payment.paying_region_id = %s "
-            "AND benefits_payment.status = 'scheduled'",
-            [run_id, region_id],
+            """
+            INSERT INTO benefits_payment (reference, entitlement_id, person_id, paying_region_id, item_code,
+                kind, subject_code, period, amount_fen, status, hold_reason, run_id, account_name, bank_account,
+                return_reason, offset_fen, created_at, sent_on, resolved_on)
+            SELECT 'P' || %s || '-202611-' || e.id || '-' || k.letter, e.id, e.person_id, e.paying_region_id,
+                   e.item_code, k.kind, k.subject, DATE '2026-11-01',
+                   CASE k.kind WHEN 'benefit' THEN e.monthly_amount_fen ELSE e.medical_premium_fen END,
+                   k.status, '', %s,
+                   CASE k.kind WHEN 'benefit' THEN p.name ELSE '' END,
+                   CASE k.kind WHEN 'benefit' THEN p.bank_account ELSE '' END,
+                   '', 0, now(), DATE '2026-11-25',
+                   CASE k.kind WHEN 'medical' THEN DATE '2026-11-25' END
+            FROM benefits_entitlement e
+            JOIN registry_person p ON p.id = e.person_id
+            CROSS JOIN (VALUES ('benefit', 'B', '500101', 'sent'), ('medical', 'M', '500102', 'settled'))
+                AS k(kind, letter, subject, status)
+            WHERE e.paying_region_id = %s AND e.status = 'active'
+              AND e.start_month <= DATE '2026-11-01' AND e.end_month > DATE '2026-11-01'
+            """,
+            [region_code, run_id, region_id],
         )
         cursor.execute(
             "UPDATE benefits_entitlement SET months_paid = months_paid + 1 WHERE id IN "

@@ -2,14 +2,16 @@
 
 ``payrun_execute(region_code, month)``:
 1. takes a lock for (region, month) — a second run at the same time is refused;
-2. creates the month's payments in one ``INSERT … SELECT`` per kind: every benefit month
-   of every entitlement of the fund that is payable by that month and not yet paid
-   (arrears included), medical premiums beside them, one-off items once, re-issues of
-   returned payments whose bank details were corrected; suspended entitlements' months
-   are created ``held`` from the month the suspension holds (``held_from``). The unique constraint on live payments per (entitlement, period,
-   kind) makes a second insert a no-op;
-3. recovers open overpayments by offset against the new payments;
-4. marks the payments sent, with the bank details they go to;
+2. creates the month's payments in one ``INSERT … SELECT``, each written once in the state
+   the run leaves it in: every benefit month of every entitlement of the fund that is
+   payable by that month and not yet paid (arrears included), medical premiums beside them,
+   and one-off items once — sent with this run and the bank details they go to, settled at
+   once (medical premiums), or held (a suspension from the month it holds, ``held_from``;
+   a person without a bank account). The unique constraint on live payments per
+   (entitlement, period, kind) makes a second insert a no-op;
+3. re-issues returned payments whose bank details were corrected, and recovers open
+   overpayments by offset against the new payments;
+4. sends what is still scheduled (re-issues, released holds) with its bank details;
 5. posts aggregated entries to the fund's book (one per subject, never one per person);
 6. writes the bank file, ordered by reference, atomically; a rerun writes the same bytes.
 
@@ -175,8 +177,25 @@ def _text(expr: str) -> str:
     return f"CAST({expr} AS TEXT)" if connection.vendor == "sqlite" else f"({expr})::text"
 
 
-def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime) -> int:
-    """Every payable month and one-off of the fund up to the run's month, not yet paid.
+def _leaving(not_to_bank: str, on: str, person: str) -> tuple[str, str, str, str]:
+    """How a payment leaves the fund, as SQL for (status, resolved_on, account_name,
+    bank_account): to the person's bank (``sent``, with the account it goes to), or settled at
+    once when ``not_to_bank`` — medical premiums go to the medical insurance agency by
+    inter-agency settlement, and a payment an overpayment kept back whole has nothing left to
+    pay. Neither appears in the bank file."""
+    return (
+        f"CASE WHEN {not_to_bank} THEN 'settled' ELSE 'sent' END",
+        f"CASE WHEN {not_to_bank} THEN {on} END",
+        f"CASE WHEN {not_to_bank} THEN '' ELSE {person}.name END",
+        f"CASE WHEN {not_to_bank} THEN '' ELSE {person}.bank_account END",
+    )
+
+
+def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime, on: date) -> int:
+    """Every payable month and one-off of the fund up to the run's month, not yet paid,
+    written once in the state the run leaves it in: sent with this run and the bank details
+    it goes to (or settled, see ``_leaving``), or held — by a suspension from the month it
+    holds (``held_from``; every month when none is recorded), or for want of a bank account.
 
     Live payments already there are skipped by the unique index (ON CONFLICT). The few
     payments that are no longer live (returned, cancelled) are read first into a small
@@ -185,9 +204,12 @@ def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime) -> int:
     would scan the rows this very statement adds (quadratic on a fund's first run).
     """
     values, month_params = _months_values(run.month)
-    cast_date = "%s" if connection.vendor == "sqlite" else "CAST(%s AS date)"
+
+    def cast(sql_type: str) -> str:
+        return "%s" if connection.vendor == "sqlite" else f"CAST(%s AS {sql_type})"
+
+    cast_date = cast("date")
     table = Payment._meta.db_table
-    # Held by a suspension: from its held_from month on (or every month, when none is recorded).
     held = (
         "((e.held_from IS NOT NULL AND m.month >= e.held_from) "
         "OR (e.held_from IS NULL AND e.status = 'suspended'))"
@@ -208,30 +230,52 @@ def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime) -> int:
         f"{returned} AS returned FROM {table} WHERE paying_region_id = %s "
         f"AND status IN ('returned', 'cancelled') GROUP BY entitlement_id, period, kind",
     ]
+    no_account = "(n.kind IN ('benefit', 'one_off') AND p.bank_account = '')"
+    status, resolved_on, account_name, bank_account = _leaving(
+        "(n.kind = 'medical' OR n.amount_fen = 0)", "c.sent_on", "p"
+    )
+    waiting = f"(n.held = 1 OR {no_account})"
+
+    def unless_waiting(expr: str, otherwise: str = "NULL") -> str:
+        return f"CASE WHEN {waiting} THEN {otherwise} ELSE {expr} END"
+
     sql = f"""
         INSERT INTO {table} (reference, entitlement_id, person_id, paying_region_id, item_code, kind,
             subject_code, period, amount_fen, status, hold_reason, run_id, account_name, bank_account,
-            return_reason, offset_fen, created_at)
-        SELECT {reference}, e.id, e.person_id, e.paying_region_id, e.item_code, k.kind,
-            CASE k.kind WHEN 'medical' THEN '{MEDICAL_SUBJECT}' ELSE {subject_case} END,
-            m.month,
-            CASE k.kind WHEN 'benefit' THEN e.monthly_amount_fen WHEN 'medical' THEN e.medical_premium_fen
-                ELSE e.amount_fen END,
-            CASE WHEN {held} THEN 'held' ELSE 'scheduled' END,
-            CASE WHEN {held} THEN 'suspended' ELSE '' END,
-            NULL, '', '', '', 0, {cast_date}
-        FROM {Entitlement._meta.db_table} e
-        JOIN regions_region r ON r.id = e.paying_region_id
-        JOIN (VALUES {values}) AS m(month, ym) ON m.month >= e.start_month AND m.month < e.end_month
-        JOIN (VALUES ('benefit', 'B'), ('medical', 'M'), ('one_off', 'O')) AS k(kind, letter)
-          ON (k.kind = 'benefit' AND e.item_code IN ('ui_benefit', 'unemployment_subsidy'))
-          OR (k.kind = 'medical' AND e.item_code = 'ui_benefit' AND e.medical_premium_fen IS NOT NULL)
-          OR (k.kind = 'one_off' AND e.item_code NOT IN ('ui_benefit', 'unemployment_subsidy'))
-        LEFT JOIN _payrun_gone gone
-          ON gone.entitlement_id = e.id AND gone.period = m.month AND gone.kind = k.kind
-        WHERE e.paying_region_id = %s AND e.status IN ('active', 'suspended', 'ended')
-          AND m.month <= {cast_date}
-          AND COALESCE(gone.returned, 0) = 0
+            return_reason, offset_fen, created_at, sent_on, resolved_on)
+        SELECT n.reference, n.entitlement_id, n.person_id, n.paying_region_id, n.item_code, n.kind,
+            n.subject_code, n.period, n.amount_fen,
+            {unless_waiting(status, "'held'")},
+            CASE WHEN n.held = 1 THEN 'suspended' WHEN {no_account} THEN 'no_bank_account' ELSE '' END,
+            {unless_waiting("c.run_id")}, {unless_waiting(account_name, "''")},
+            {unless_waiting(bank_account, "''")}, '', 0, c.created_at,
+            {unless_waiting("c.sent_on")}, {unless_waiting(resolved_on)}
+        FROM (
+            SELECT {reference} AS reference, e.id AS entitlement_id, e.person_id, e.paying_region_id,
+                e.item_code, k.kind,
+                CASE k.kind WHEN 'medical' THEN '{MEDICAL_SUBJECT}' ELSE {subject_case} END AS subject_code,
+                m.month AS period,
+                CASE k.kind WHEN 'benefit' THEN e.monthly_amount_fen WHEN 'medical' THEN e.medical_premium_fen
+                    ELSE e.amount_fen END AS amount_fen,
+                CASE WHEN {held} THEN 1 ELSE 0 END AS held
+            FROM {Entitlement._meta.db_table} e
+            JOIN regions_region r ON r.id = e.paying_region_id
+            JOIN (VALUES {values}) AS m(month, ym) ON m.month >= e.start_month AND m.month < e.end_month
+            JOIN (VALUES ('benefit', 'B'), ('medical', 'M'), ('one_off', 'O')) AS k(kind, letter)
+              ON (k.kind = 'benefit' AND e.item_code IN ('ui_benefit', 'unemployment_subsidy'))
+              OR (k.kind = 'medical' AND e.item_code = 'ui_benefit' AND e.medical_premium_fen IS NOT NULL)
+              OR (k.kind = 'one_off' AND e.item_code NOT IN ('ui_benefit', 'unemployment_subsidy'))
+            LEFT JOIN _payrun_gone gone
+              ON gone.entitlement_id = e.id AND gone.period = m.month AND gone.kind = k.kind
+            WHERE e.paying_region_id = %s AND e.status IN ('active', 'suspended', 'ended')
+              AND m.month <= {cast_date}
+              AND NOT EXISTS (SELECT 1 FROM _payrun_gone w WHERE w.entitlement_id = e.id
+                AND w.period = m.month AND w.kind = k.kind AND w.returned = 1)
+        ) AS n
+        JOIN registry_person p ON p.id = n.person_id
+        CROSS JOIN (SELECT {cast("bigint")} AS run_id, {cast_date} AS sent_on,
+            {cast("timestamptz")} AS created_at) AS c
+        WHERE true -- SQLite's upsert needs a WHERE to read the next ON as ON CONFLICT
         ON CONFLICT (entitlement_id, period, kind) WHERE NOT (status IN ('returned', 'cancelled'))
         DO NOTHING
     """
@@ -246,7 +290,8 @@ def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute(prepare[0])
         cursor.execute(prepare[1], [region_id])
-        cursor.execute(sql, [now, *month_params, region_id, run.month])
+        cursor.execute("ANALYZE _payrun_gone")  # the planner's row estimates depend on it
+        cursor.execute(sql, [*month_params, region_id, run.month, run.pk, on, now])
         inserted = int(cursor.rowcount)
         cursor.execute("DROP TABLE _payrun_gone")
         return inserted
@@ -291,7 +336,9 @@ def _insert_reissues(run: PaymentRun, region_id: int, now: datetime) -> int:
 
 
 def _offset_overpayments(run: PaymentRun, region_id: int, on: date) -> None:
-    """Keep back what a person owes from their new benefit payments (Handling Regulation art. 46)."""
+    """Keep back what a person owes from their new benefit payments (Handling Regulation art. 46):
+    the ones this run sends and the ones still to be sent. One kept back whole is settled at
+    once (``_leaving``): nothing is left for the bank to pay."""
     owing = list(
         Overpayment.objects.filter(paying_region_id=region_id, status=Overpayment.Status.OPEN)
         .select_for_update()
@@ -299,9 +346,9 @@ def _offset_overpayments(run: PaymentRun, region_id: int, on: date) -> None:
     )
     for overpayment in owing:
         payments = Payment.objects.filter(
+            Q(status="scheduled") | Q(status="sent", run=run),
             person_id=overpayment.person_id,
             paying_region_id=region_id,
-            status="scheduled",
             kind__in=PAID_KINDS,
             reissue_of__isnull=True,
             offset_fen=0,
@@ -311,9 +358,15 @@ def _offset_overpayments(run: PaymentRun, region_id: int, on: date) -> None:
             if outstanding <= 0:
                 break
             kept = min(outstanding, payment.amount_fen)
-            Payment.objects.filter(pk=payment.pk).update(
-                amount_fen=payment.amount_fen - kept, offset_fen=kept
-            )
+            changes: dict[str, Any] = {"amount_fen": payment.amount_fen - kept, "offset_fen": kept}
+            if kept == payment.amount_fen and payment.status == "sent":
+                changes |= {
+                    "status": "settled",
+                    "resolved_on": on,
+                    "account_name": "",
+                    "bank_account": "",
+                }
+            Payment.objects.filter(pk=payment.pk).update(**changes)
             Recovery.objects.create(
                 overpayment=overpayment,
                 method=Recovery.Method.OFFSET,
@@ -348,21 +401,18 @@ def _hold_without_account(region_id: int) -> None:
 
 
 def _send(run: PaymentRun, region_id: int, on: date) -> int:
-    """Attach every scheduled payment up to the run's month to this run, with its bank details.
-
-    Medical premiums go to the medical insurance agency by inter-agency settlement, not to a
-    person's bank: they are settled at once and never appear in the bank file. So is a payment
-    an overpayment kept back whole (0 fen left): there is nothing for the bank to pay.
-    """
+    """Attach the payments still scheduled up to the run's month to this run, with their bank
+    details: re-issues and payments whose hold was released (the month's new payments were
+    written sent). See ``_leaving`` for those settled at once."""
     table = Payment._meta.db_table
-    not_to_bank = f"({table}.kind = 'medical' OR {table}.amount_fen = 0)"
+    status, resolved_on, account_name, bank_account = _leaving(
+        f"({table}.kind = 'medical' OR {table}.amount_fen = 0)", "%s", "p"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET run_id = %s, sent_on = %s, "
-            f"status = CASE WHEN {not_to_bank} THEN 'settled' ELSE 'sent' END, "
-            f"resolved_on = CASE WHEN {not_to_bank} THEN %s END, "
-            f"account_name = CASE WHEN {not_to_bank} THEN '' ELSE p.name END, "
-            f"bank_account = CASE WHEN {not_to_bank} THEN '' ELSE p.bank_account END "
+            f"UPDATE {table} SET run_id = %s, sent_on = %s, status = {status}, "
+            f"resolved_on = {resolved_on}, account_name = {account_name}, "
+            f"bank_account = {bank_account} "
             f"FROM registry_person p WHERE p.id = {table}.person_id "
             f"AND {table}.paying_region_id = %s AND {table}.status = 'scheduled' AND {table}.period <= %s",
             [run.pk, on, on, region_id, run.month],
@@ -485,16 +535,16 @@ def _write_file(run: PaymentRun) -> tuple[Path, str]:
 def _collect_and_post(
     run: PaymentRun, region: Any, actor: Actor, month: date, on: date, checkpoint: Checkpoint
 ) -> int:
-    """Steps 2–7 in one transaction: create, re-issue, offset, hold, send, count, book."""
+    """Steps 2–5 in one transaction: create, re-issue, offset, hold, send, count, book."""
     with unit_of_work():
         now = clock.now()
-        inserted = _insert_new_payments(run, region.pk, now)
+        inserted = _insert_new_payments(run, region.pk, now, on)
         checkpoint("inserted")
         inserted += _insert_reissues(run, region.pk, now)
         _offset_overpayments(run, region.pk, on)
         _hold_without_account(region.pk)
-        sent = _send(run, region.pk, on)
-        if run.sequence and not sent:
+        _send(run, region.pk, on)
+        if run.sequence and not Payment.objects.filter(run=run).exists():
             raise NothingToPay(
                 f"Nothing has become due for {region.code} in {month:%Y-%m} since the last run."
             )
