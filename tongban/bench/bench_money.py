@@ -164,9 +164,11 @@ def run(quick: bool) -> None:
 | the same run again (finished month: nothing new, same file) | {rerun:.2f} | **{rerun / first:.1%}** of the first run (target ≤ 10%) |
 | a fund with 50,000 entitlements ({paid_fifty:,} bank lines) | {fifty:.1f} | |
 
-Tongban's run does more than the baseline: arrears from 36 earlier months, held months of
-suspended benefits, re-issues of returned payments, recovery offsets, accounts without bank
-details, the end of exhausted entitlements, balanced ledger entries with audit and outbox rows.
+Both write each payment once, sent with the bank details it goes to (premiums settled), and
+count the months paid. Tongban's run does more than the baseline: arrears from 36 earlier
+months, held months of suspended benefits, re-issues of returned payments, recovery offsets,
+accounts without bank details, the end of exhausted entitlements, balanced ledger entries with
+audit and outbox rows.
 """
     write_section(
         "payrun",

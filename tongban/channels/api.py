@@ -6,8 +6,9 @@ selector, shape the answer. Errors become problem documents (``problems.py``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.params import P, QueryEx
@@ -366,7 +367,19 @@ def post_withdraw(
     return _applicant_move(request, reference, id_number, case_services.application_withdraw)
 
 
-TASKS_LIMIT = 500  # the most one answer of GET /tasks lists (docs/api.md)
+LIST_LIMIT = (
+    500  # the most one answer of a list lists: GET /tasks, /findings, /transfers (docs/api.md)
+)
+Row = TypeVar("Row", bound=Model)
+LimitQuery = QueryEx[int, P(ge=1, le=LIST_LIMIT, description=f"1 to {LIST_LIMIT} (extension)")]
+
+
+def _cut(response: HttpResponse, rows: QuerySet[Row], limit: int) -> list[Row]:
+    """At most ``limit`` rows; the ``X-Total-Count`` header says how many match, so a list
+    that was cut shows it (counted only then: one row more than asked tells)."""
+    first = list(rows[: limit + 1])
+    response["X-Total-Count"] = str(len(first) if len(first) <= limit else rows.count())
+    return first[:limit]
 
 
 # The stages GET /tasks lists unless asked for another (the contract names these three).
@@ -379,7 +392,7 @@ CONTRACT_TASK_STAGES = ("initial_review", "re_review", "finding_review")
     tags=["cases"],
     summary="Open tasks of my office, oldest first",
     description=(
-        f"At most `limit` tasks (default and maximum {TASKS_LIMIT}), the oldest first. The "
+        f"At most `limit` tasks (default and maximum {LIST_LIMIT}), the oldest first. The "
         "`X-Total-Count` header says how many open tasks match, so a list that was cut shows it; "
         "the filters `stage`, `item` and `overdue` narrow a long queue. Without `stage`, the "
         "contract's stages are listed (initial_review, re_review, finding_review); the agency's "
@@ -393,9 +406,7 @@ def get_tasks(
     stage: str | None = None,
     item: str | None = None,
     overdue: bool = False,
-    limit: QueryEx[
-        int, P(ge=1, le=TASKS_LIMIT, description=f"1 to {TASKS_LIMIT} (extension)")
-    ] = TASKS_LIMIT,
+    limit: LimitQuery = LIST_LIMIT,
 ) -> list[dict[str, Any]]:
     require(request, STAFF)
     staff = staff_of(request)
@@ -406,9 +417,7 @@ def get_tasks(
         as_of=today,
         filters=QueueFilter(stage, item, overdue, stages=CONTRACT_TASK_STAGES),
     )
-    tasks = list(queue[: limit + 1])  # one more than asked: counted only when the list is cut
-    response["X-Total-Count"] = str(len(tasks) if len(tasks) <= limit else queue.count())
-    tasks = tasks[:limit]
+    tasks = _cut(response, queue, limit)
     findings = findings_by_task(task_ids=[t.id for t in tasks if t.application_id is None])
     return [task_out(t, as_of=today, finding=findings.get(t.id)) for t in tasks]
 
@@ -587,16 +596,19 @@ def _region_for(request: HttpRequest, region: str | None) -> str:
     response=list[FindingOut],
     tags=["integrity"],
     summary="Findings the region's agency decides, newest first (extension)",
+    description=f"At most `limit` (default and maximum {LIST_LIMIT}); `X-Total-Count` says how many match.",
 )
 def get_findings(
     request: HttpRequest,
+    response: HttpResponse,
     region: str | None = None,
     status: str | None = None,
     source: str | None = None,
+    limit: LimitQuery = LIST_LIMIT,
 ) -> list[dict[str, Any]]:
     code = _region_for(request, region)
-    rows = findings_of_region(region_code=code, status=status, source=source)[:500]
-    return [finding_out(f) for f in rows]
+    rows = findings_of_region(region_code=code, status=status, source=source)
+    return [finding_out(f) for f in _cut(response, rows, limit)]
 
 
 @api.get(
@@ -647,10 +659,17 @@ def get_finding(request: HttpRequest, reference: str) -> dict[str, Any]:
     response=list[TransferOut],
     tags=["integrity"],
     summary="Transfers out of and into the region's fund, newest first (extension)",
+    description=f"At most `limit` (default and maximum {LIST_LIMIT}); `X-Total-Count` says how many match.",
 )
-def get_transfers(request: HttpRequest, region: str | None = None) -> list[dict[str, Any]]:
+def get_transfers(
+    request: HttpRequest,
+    response: HttpResponse,
+    region: str | None = None,
+    limit: LimitQuery = LIST_LIMIT,
+) -> list[dict[str, Any]]:
     code = _region_for(request, region)
-    return [transfer_out(t) for t in transfers_of_region(region_code=code)[:500]]
+    rows = transfers_of_region(region_code=code)
+    return [transfer_out(t) for t in _cut(response, rows, limit)]
 
 
 # ---- Supervision ----------------------------------------------------------------------------

@@ -73,6 +73,7 @@ def test_months_paid_after_the_stop_become_an_overpayment_offset_later():
     assert (december.amount_fen, december.offset_fen) == (0, 164700)
     # Kept back whole: settled at once, nothing for the bank to pay, the books still agree.
     assert (december.status, december.bank_account) == ("settled", "")
+    assert (december.resolved_on, december.run.month) == (date(2026, 12, 25), date(2026, 12, 1))
     assert december.reference not in bank_file_path("460200", date(2026, 12, 1)).read_text()
     assert reconciliation(region_code="460200", day=date(2026, 12, 25)).balanced
     overpayment.refresh_from_db()

@@ -55,3 +55,26 @@ def test_both_regions_list_a_transfer(apis, worker):
     )  # fmt: skip
     assert out[0]["application"] and "*" in out[0]["id_number"]
     assert apis["dz_caseworker"].get("/transfers").json() == []
+
+
+def test_long_lists_are_cut_and_say_how_many_match(apis, worker):
+    """GET /findings and /transfers answer at most `limit` rows; X-Total-Count tells the rest."""
+    for _ in range(3):
+        recipient, _ = make_recipient()
+        hire(recipient, "469002", on="2026-11-20")
+    hire(worker, "460100", on="2026-11-20")
+
+    whole = apis["sy_reviewer"].get("/findings")
+    assert (len(whole.json()), whole.headers["X-Total-Count"]) == (3, "3")
+    cut = apis["sy_reviewer"].get("/findings", limit=2)
+    assert (len(cut.json()), cut.headers["X-Total-Count"]) == (2, "3")
+    assert cut.json() == whole.json()[:2]  # newest first, the same order cut
+    transfers = apis["sy_reviewer"].get("/transfers", limit=1)
+    assert len(transfers.json()) == 1
+    assert int(transfers.headers["X-Total-Count"]) == len(
+        apis["sy_reviewer"].get("/transfers").json()
+    )
+    for path, limit in (("/findings", 0), ("/transfers", 501)):
+        refused = apis["sy_reviewer"].get(path, limit=limit)
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["field"] == "limit"
