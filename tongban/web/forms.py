@@ -13,6 +13,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tongban.cases.services import FUNERAL_RELATIONSHIPS
+from tongban.cases.services import OTHER_FUNERAL_GRANTS as OTHER_GRANTS
 from tongban.core import clock
 from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id, parse_uscc
 from tongban.core.money import yuan_to_fen
@@ -138,17 +140,21 @@ class RuralWorkerData(ItemData):
         return {"rural_contract_worker": True}
 
 
-RELATIONSHIPS = [
-    ("spouse", _("Spouse")),
-    ("child", _("Child")),
-    ("parent", _("Parent")),
-    ("sibling", _("Brother or sister")),
-    ("other", _("Other close relative")),
-]
-OTHER_FUNERAL_GRANTS = [
-    ("", pgettext_lazy("other funeral grant", "No")),
-    ("pension", _("Yes, from basic pension insurance")),
-    ("work_injury", _("Yes, from work-injury insurance")),
+_RELATIONSHIP_LABELS = {
+    "spouse": _("Spouse"),
+    "child": _("Child"),
+    "parent": _("Parent"),
+    "sibling": _("Brother or sister"),
+    "other": _("Other close relative"),
+}
+_OTHER_GRANT_LABELS = {
+    "pension": _("Yes, from basic pension insurance"),
+    "work_injury": _("Yes, from work-injury insurance"),
+}
+# The service's codes, each with its label (a code without one fails at import).
+RELATIONSHIPS = [(code, _RELATIONSHIP_LABELS[code]) for code in FUNERAL_RELATIONSHIPS]
+OTHER_FUNERAL_GRANTS = [("", pgettext_lazy("other funeral grant", "No"))] + [
+    (code, _OTHER_GRANT_LABELS[code]) for code in OTHER_GRANTS
 ]
 
 

@@ -1,8 +1,9 @@
 """Kill the payment run (SIGKILL) at many points on PostgreSQL, run it again, and check nothing broke.
 
 Each trial starts from the same database (cloned from a template), kills ``tongban payrun``
-at a named step or after a random delay, reruns it, then checks: exactly one live payment
-per (entitlement, month, kind); balanced books; the bank file byte-identical to a clean run.
+at each named step and after random delays within a clean run's time, reruns it, then
+checks: exactly one live payment per (entitlement, month, kind); balanced books; the bank
+file byte-identical to a clean run.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ pytestmark = [
 
 REGION, MONTH = "460200", "2026-11"
 CHECKPOINTS = ["start", "inserted", "sent", "posted", "committed", "file"]
+RANDOM_KILLS = 10  # besides the named points: SIGKILL after a random share of a clean run's time
 
 
 def _seed(people: int) -> None:
@@ -152,14 +154,17 @@ def test_sigkill_at_many_points_then_rerun(reference_data_committed, tmp_path):
         clean = f"{base}_clean"
         _clone(admin, base, clean)
         clones.append(clean)
+        started = time.perf_counter()
         assert _payrun(clean, tmp_path / "clean") == 0
+        clean_run = time.perf_counter() - started  # the random kills land within a whole run
         expected = (tmp_path / "clean" / "bank" / REGION / f"{REGION}-{MONTH}.csv").read_bytes()
         expected_counts = _check(clean)
         assert expected_counts[:2] == (0, 0) and expected_counts[2] > 3000
 
         rng = random.Random(2026)
         trials: list[dict[str, Any]] = [{"kill_at": point} for point in CHECKPOINTS]
-        trials += [{"kill_after": rng.uniform(0.8, 4.0)} for _ in range(4)]
+        trials += [{"kill_after": rng.uniform(0.1, 0.95) * clean_run} for _ in range(RANDOM_KILLS)]
+        killed_mid_run = 0
         for n, trial in enumerate(trials):
             name = f"{base}_{n}"
             _clone(admin, base, name)
@@ -167,12 +172,15 @@ def test_sigkill_at_many_points_then_rerun(reference_data_committed, tmp_path):
             var = tmp_path / f"trial{n}"
             killed = _payrun(name, var, **trial)
             assert killed != 0 or "kill_after" in trial, trial  # a named point always kills it
+            killed_mid_run += killed != 0 and "kill_after" in trial
             assert _payrun(name, var) == 0, trial
             assert _check(name) == expected_counts, trial
             produced = (var / "bank" / REGION / f"{REGION}-{MONTH}.csv").read_bytes()
             assert produced == expected, trial
             assert _payrun(name, var) == 0  # and a rerun of the finished month changes nothing
             assert _check(name) == expected_counts
+        # Most random kills must have caught the run alive, or they tested nothing.
+        assert killed_mid_run >= RANDOM_KILLS // 2, killed_mid_run
     finally:
         for name in [*clones, base]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')

@@ -147,6 +147,9 @@ def test_two_runs_of_the_same_month_at_once_one_is_refused(claimant):
         assert holding.wait(10)
         with pytest.raises(PayrunBusy, match="already running"):
             run()
+        # The command says so; `tongban payrun` turns a CommandError into exit status 1.
+        with pytest.raises(CommandError, match="460200 for 2026-11 is already running"):
+            call_command("payrun", "--region", "460200", "--month", "2026-11")
         assert not Payment.objects.exists()
     finally:
         release.set()

@@ -7,6 +7,8 @@ fund of the insured region (which is the reviewing agency's region: funds never 
 """
 
 from tongban.cases.services.accepting import (
+    FUNERAL_RELATIONSHIPS,
+    OTHER_FUNERAL_GRANTS,
     Acceptance,
     BundleResult,
     application_submit,
@@ -30,6 +32,8 @@ from tongban.cases.services.subjects import (
 )
 
 __all__ = [
+    "FUNERAL_RELATIONSHIPS",
+    "OTHER_FUNERAL_GRANTS",
     "REEMPLOYMENT_REPORTED",
     "SUBJECT_STAGES",
     "TRANSFER_COMPLETED",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 from django.db import IntegrityError, transaction
 
@@ -24,6 +24,7 @@ from tongban.catalogue.selectors import ItemDefinition, catalogue_current, due_d
 from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id
 from tongban.core.transactions import entrypoint
 from tongban.regions.selectors import (
     StaffInfo,
@@ -32,9 +33,15 @@ from tongban.regions.selectors import (
     office_get,
 )
 from tongban.registry.selectors import person_get
+from tongban.rules.facts import Level
 from tongban.rules.result import Assessment
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+# Who may claim a funeral grant for the deceased, and the other schemes that may have paid one
+# (the family takes only one: then UI pays none, SIL art. 49). The window offers the same codes.
+FUNERAL_RELATIONSHIPS = ("spouse", "child", "parent", "sibling", "other")
+CERTIFICATE_LEVELS = get_args(Level)
+OTHER_FUNERAL_GRANTS = ("pension", "work_injury")
 
 
 @dataclass(frozen=True)
@@ -224,7 +231,7 @@ def application_submit(
         item=item,
         view=view,
         office=office,
-        data=_clean_data(item.code, data),
+        data=_clean_data(item.code, data, person_id_number=person.id_number),
         as_of=as_of,
         bundle=None,
         registering=False,
@@ -233,7 +240,9 @@ def application_submit(
     return application
 
 
-def _clean_data(item_code: str, data: dict[str, Any] | None) -> dict[str, Any]:
+def _clean_data(
+    item_code: str, data: dict[str, Any] | None, *, person_id_number: str
+) -> dict[str, Any]:
     """Keep only what the item uses, validated; everything else is pulled, not brought."""
     data = dict(data or {})
     allowed = {
@@ -253,7 +262,74 @@ def _clean_data(item_code: str, data: dict[str, Any] | None) -> dict[str, Any]:
             f"{item_code} takes no {unknown[0]!r}; it is pulled from the registry.",
         )
     _validate_dates(data)
+    if item_code == "funeral_survivor":
+        _validate_family(data, person_id_number)
     return data
+
+
+def _validate_shapes(data: dict[str, Any]) -> None:
+    """The values the rules engine reads from a certificate and a training record: a wrong
+    type is the caller's error (422 with the field), never the engine's."""
+    level = data.get("certificate", {}).get("level", "junior")
+    if level not in CERTIFICATE_LEVELS:
+        raise InvalidInput.of(
+            "data.certificate.level",
+            "choice",
+            f"level is one of {', '.join(CERTIFICATE_LEVELS)}.",
+        )
+    training = data.get("training", {})
+    cost = training.get("cost_fen", 0)
+    if isinstance(cost, bool) or not isinstance(cost, int) or cost < 0:
+        raise InvalidInput.of(
+            "data.training.cost_fen", "amount", "cost_fen is a whole number of fen, 0 or more."
+        )
+    if not isinstance(training.get("passed", False), bool):
+        raise InvalidInput.of("data.training.passed", "boolean", "passed is true or false.")
+
+
+def _validate_family(data: dict[str, Any], deceased_id_number: str) -> None:
+    """The family member who claims (optional online, given at the window), and another scheme's
+    funeral grant. An empty answer to the latter is "none": it must not cost the family the grant."""
+    if data.get("funeral_grant_elsewhere") in ("", None):
+        data.pop("funeral_grant_elsewhere", None)
+    elif data["funeral_grant_elsewhere"] not in OTHER_FUNERAL_GRANTS:
+        raise InvalidInput.of(
+            "data.funeral_grant_elsewhere",
+            "choice",
+            f"funeral_grant_elsewhere is one of {', '.join(OTHER_FUNERAL_GRANTS)}, or left out.",
+        )
+    if "applicant" not in data:
+        return
+    applicant = data["applicant"]
+    if not isinstance(applicant, dict) or set(applicant) - {"name", "id_number", "relationship"}:
+        raise InvalidInput.of(
+            "data.applicant",
+            "applicant",
+            "applicant is {name, id_number, relationship}: the family member who claims.",
+        )
+    if not str(applicant.get("name") or "").strip():
+        raise InvalidInput.of("data.applicant.name", "required", "The claimant's name is required.")
+    try:
+        number = parse_citizen_id(str(applicant.get("id_number") or "")).number
+    except InvalidIdentifier as error:
+        raise InvalidInput.of("data.applicant.id_number", error.code, error.message) from None
+    if number == deceased_id_number:
+        raise InvalidInput.of(
+            "data.applicant.id_number",
+            "same_person",
+            "This is the deceased person's own ID number; give the family member's.",
+        )
+    if applicant.get("relationship") not in FUNERAL_RELATIONSHIPS:
+        raise InvalidInput.of(
+            "data.applicant.relationship",
+            "choice",
+            f"relationship is one of {', '.join(FUNERAL_RELATIONSHIPS)}.",
+        )
+    data["applicant"] = {
+        "name": str(applicant["name"]).strip(),
+        "id_number": number,
+        "relationship": applicant["relationship"],
+    }
 
 
 def _validate_dates(data: dict[str, Any]) -> None:
@@ -275,6 +351,7 @@ def _validate_dates(data: dict[str, Any]) -> None:
                     f"data.{key}.{field}", "required", f"{key}.{field} is required."
                 )
             check(f"data.{key}.{field}", data[key][field])
+    _validate_shapes(data)
     contest = data.get("contest")
     if contest is not None and (
         not isinstance(contest, dict) or not contest.get("claimed_reason_code")

@@ -79,6 +79,37 @@ def claim(apis, worker):
             "unexpected",
             "data.salary",
         ),
+        # What the rules engine reads is checked before it reads it.
+        (
+            {
+                "item": "skill_subsidy",
+                "id_number": "{id}",
+                "data": {"certificate": {"issued_on": "2026-09-01", "level": "master"}},
+            },
+            422,
+            "choice",
+            "data.certificate.level",
+        ),
+        (
+            {
+                "item": "training_subsidy",
+                "id_number": "{id}",
+                "data": {"training": {"completed_on": "2026-10-20", "cost_fen": "1800 yuan"}},
+            },
+            422,
+            "amount",
+            "data.training.cost_fen",
+        ),
+        (
+            {
+                "item": "training_subsidy",
+                "id_number": "{id}",
+                "data": {"training": {"completed_on": "2026-10-20", "passed": "yes"}},
+            },
+            422,
+            "boolean",
+            "data.training.passed",
+        ),
     ],
 )
 def test_bad_submissions(apis, worker, body, status, code, field):

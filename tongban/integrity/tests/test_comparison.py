@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from tongban.cases.models import Task
+from tongban.cases.models import Application, Task
 from tongban.core.imports import import_file
 from tongban.core.models import RecordedNotice
 from tongban.core.outbox import outbox_deliver
@@ -282,3 +282,46 @@ def test_the_family_of_a_recipient_who_died_is_granted_the_funeral_grant_once(tm
                                      {"outcome": "approve"})  # fmt: skip
     assert again.status_code == 409
     assert "funeral_already_paid" in {r["code"] for r in again.json()["reasons"]}
+
+
+def test_the_family_s_details_are_checked_and_an_empty_other_grant_costs_nothing(tmp_path, apis):
+    person, _ = make_recipient()
+    load(tmp_path, "deaths", f"id_number,date\n{person.id_number},2026-11-15\n")
+    decide(apis["sy_reviewer"], Finding.objects.get().task_id, "approve", ["死亡证明已核实"])
+    spouse = PersonFactory().id_number
+
+    def submit(**data):
+        body = {"item": "funeral_survivor", "id_number": person.id_number,
+                "data": {"date_of_death": "2026-11-15", **data}}  # fmt: skip
+        return apis["sy_acceptor"].post("/applications", body)
+
+    refused = {
+        "data.applicant.id_number": {
+            "applicant": {"name": "王芳", "id_number": person.id_number, "relationship": "spouse"}
+        },
+        "data.applicant.relationship": {
+            "applicant": {"name": "王芳", "id_number": spouse, "relationship": "neighbour"}
+        },
+        "data.applicant.name": {
+            "applicant": {"name": " ", "id_number": spouse, "relationship": "spouse"}
+        },
+        "data.applicant": {"applicant": "王芳"},
+        "data.funeral_grant_elsewhere": {"funeral_grant_elsewhere": "yes"},
+    }
+    for field, data in refused.items():
+        answer = submit(**data)
+        assert answer.status_code == 422, (field, answer.content)
+        assert answer.json()["errors"][0]["field"] == field
+    assert not Application.objects.filter(item_code="funeral_survivor").exists()
+
+    family = {"name": " 王芳 ", "id_number": spouse.lower(), "relationship": "spouse"}
+    created = submit(applicant=family, funeral_grant_elsewhere="")
+    assert created.status_code == 201, created.content
+    application = Application.objects.get(reference=created.json()["reference"])
+    assert application.data["applicant"] == {
+        "name": "王芳",
+        "id_number": spouse,
+        "relationship": "spouse",
+    }
+    assert "funeral_grant_elsewhere" not in application.data  # "" is "none", not another scheme
+    assert application.snapshot["assessment"]["amount_fen"] > 0
