@@ -367,9 +367,8 @@ def post_withdraw(
     return _applicant_move(request, reference, id_number, case_services.application_withdraw)
 
 
-LIST_LIMIT = (
-    500  # the most one answer of a list lists: GET /tasks, /findings, /transfers (docs/api.md)
-)
+# The most one answer of a list holds: GET /tasks, /findings, /transfers (docs/api.md).
+LIST_LIMIT = 500
 Row = TypeVar("Row", bound=Model)
 LimitQuery = QueryEx[int, P(ge=1, le=LIST_LIMIT, description=f"1 to {LIST_LIMIT} (extension)")]
 
