@@ -37,6 +37,7 @@ class DemoCases:
     runs: int = 0
     regions_paying: set[str] = field(default_factory=set)
     untouched: list[str] = field(default_factory=list)
+    recipients: list[tuple[str, str]] = field(default_factory=list)  # (ID number, paying region)
 
 
 def _staff(username: str) -> StaffInfo:
@@ -99,11 +100,13 @@ def demo_cases(province: Province, *, say: Callable[[str], None] = print) -> Dem
         stage = "approved" if n % 10 < 6 else ("re_review" if n % 10 < 8 else "initial_review")
         try:
             online = n % 7 != 0  # most people apply online (the seed: above 80%)
+            # Online too, the person picks the office near home whose caseworker does the
+            # initial review; the agency then re-reviews with another pair of eyes.
             acceptance = (
                 Acceptance(
                     Actor(kind="person", label="portal (demo)", person_id_number=person.id_number),
                     "portal",
-                    None,
+                    staff.office.code,
                 )
                 if online
                 else Acceptance(_actor(staff), "window", None, staff)
@@ -120,13 +123,7 @@ def demo_cases(province: Province, *, say: Callable[[str], None] = print) -> Dem
                 if task is None or (stage == "initial_review" and application is claim):
                     continue
                 if task.stage == "initial_review":
-                    _decide(
-                        task.pk,
-                        staff
-                        if not online
-                        else acceptors[application.accepting_office.region.code],
-                        applied,
-                    )
+                    _decide(task.pk, staff, applied)
             claim.refresh_from_db()
             if stage == "approved" and claim.status == "re_review":
                 task = open_task_of(claim)
@@ -143,6 +140,8 @@ def demo_cases(province: Province, *, say: Callable[[str], None] = print) -> Dem
             result.approved += 1
             for entitlement in entitlements_of(person_id=person.pk):
                 result.regions_paying.add(entitlement.paying_region.code)
+                if entitlement.item_code == "ui_benefit":
+                    result.recipients.append((person.id_number, entitlement.paying_region.code))
         elif claim.status == "re_review":
             result.at_re_review += 1
         elif claim.status == "initial_review":

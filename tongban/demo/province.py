@@ -17,6 +17,7 @@ from tongban.core.transactions import unit_of_work
 from tongban.demo.books import demo_books_post
 from tongban.demo.cases import demo_cases
 from tongban.demo.load import load_province
+from tongban.demo.signals import demo_signals
 from tongban.demo.synthetic import synthesize
 from tongban.regions.selectors import offices_list
 from tongban.regions.services import staff_create
@@ -77,6 +78,10 @@ def demo_province(
     demo_books_post(actor=ACTOR, as_of=as_of, seed=seed, say=say)
     _staff(say)
     cases = demo_cases(province, say=say)
+    demo_signals(
+        recipients=cases.recipients, employers=province.employers, actor=ACTOR, as_of=as_of,
+        say=say,
+    )  # fmt: skip
     with unit_of_work():
         audit_record(
             actor=ACTOR,
