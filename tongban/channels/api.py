@@ -375,7 +375,8 @@ LimitQuery = QueryEx[int, P(ge=1, le=LIST_LIMIT, description=f"1 to {LIST_LIMIT}
 
 def _cut(response: HttpResponse, rows: QuerySet[Row], limit: int) -> list[Row]:
     """At most ``limit`` rows; the ``X-Total-Count`` header says how many match, so a list
-    that was cut shows it (counted only then: one row more than asked tells)."""
+    that was cut shows it. One row more than asked is read to tell; only a cut list costs a
+    COUNT query."""
     first = list(rows[: limit + 1])
     response["X-Total-Count"] = str(len(first) if len(first) <= limit else rows.count())
     return first[:limit]
