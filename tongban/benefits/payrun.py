@@ -177,12 +177,13 @@ def _text(expr: str) -> str:
     return f"CAST({expr} AS TEXT)" if connection.vendor == "sqlite" else f"({expr})::text"
 
 
-def _leaving(not_to_bank: str, on: str, person: str) -> tuple[str, str, str, str]:
-    """How a payment leaves the fund, as SQL for (status, resolved_on, account_name,
-    bank_account): to the person's bank (``sent``, with the account it goes to), or settled at
-    once when ``not_to_bank`` — medical premiums go to the medical insurance agency by
-    inter-agency settlement, and a payment an overpayment kept back whole has nothing left to
-    pay. Neither appears in the bank file."""
+def _leaving(payment: str, on: str, person: str) -> tuple[str, str, str, str]:
+    """How a payment (the SQL name of its row) leaves the fund, as SQL for (status, resolved_on,
+    account_name, bank_account): to the person's bank (``sent``, with the account it goes to),
+    or settled ``on`` at once — medical premiums go to the medical insurance agency by
+    inter-agency settlement, and a payment an overpayment kept back whole (0 fen) has nothing
+    left to pay. Neither appears in the bank file (``BANK_LINES``)."""
+    not_to_bank = f"({payment}.kind = 'medical' OR {payment}.amount_fen = 0)"
     return (
         f"CASE WHEN {not_to_bank} THEN 'settled' ELSE 'sent' END",
         f"CASE WHEN {not_to_bank} THEN {on} END",
@@ -231,9 +232,7 @@ def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime, on: dat
         f"AND status IN ('returned', 'cancelled') GROUP BY entitlement_id, period, kind",
     ]
     no_account = "(n.kind IN ('benefit', 'one_off') AND p.bank_account = '')"
-    status, resolved_on, account_name, bank_account = _leaving(
-        "(n.kind = 'medical' OR n.amount_fen = 0)", "c.sent_on", "p"
-    )
+    status, resolved_on, account_name, bank_account = _leaving("n", "c.sent_on", "p")
     waiting = f"(n.held = 1 OR {no_account})"
 
     def unless_waiting(expr: str, otherwise: str = "NULL") -> str:
@@ -405,9 +404,7 @@ def _send(run: PaymentRun, region_id: int, on: date) -> int:
     details: re-issues and payments whose hold was released (the month's new payments were
     written sent). See ``_leaving`` for those settled at once."""
     table = Payment._meta.db_table
-    status, resolved_on, account_name, bank_account = _leaving(
-        f"({table}.kind = 'medical' OR {table}.amount_fen = 0)", "%s", "p"
-    )
+    status, resolved_on, account_name, bank_account = _leaving(table, "%s", "p")
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET run_id = %s, sent_on = %s, status = {status}, "
