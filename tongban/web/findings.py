@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,12 +21,11 @@ from tongban.core.errors import NotFound
 from tongban.integrity import services as integrity_services
 from tongban.integrity.selectors import finding_get, findings_of_region
 from tongban.regions.selectors import StaffInfo
-from tongban.web.office import actor_of, staff_required
+from tongban.web.office import actor_of, page_of, staff_required
 from tongban.web.refusals import Refusal
 from tongban.web.writes import new_key, submit_once
 
 STATUSES = ("open", "confirmed", "lifted", "superseded")
-PAGE_SIZE = 25
 
 
 def _may_see(staff: StaffInfo, finding: Any) -> bool:
@@ -41,7 +39,7 @@ def findings_list(request: HttpRequest, staff: StaffInfo) -> HttpResponse:
     if status not in STATUSES:
         status = "open"
     rows = findings_of_region(region_code=staff.region.code, status=status)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(
         request,
         "office/findings.html",

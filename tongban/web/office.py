@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,11 +58,16 @@ from tongban.web.writes import (
     submit_reemployment_report,
 )
 
-PAGE_SIZE = 25
+PAGE_SIZE = 25  # rows of a paged workbench list (queue, findings, transfers; web/_pager.html)
 WINDOW_PERSON = "tongban_window_person"
 BUNDLE = "bundle:unemployment"
 
 StaffView = Callable[..., HttpResponse]
+
+
+def page_of(request: HttpRequest, rows: Any) -> Page[Any]:
+    """The page of ``rows`` the request asks for (``?page=``; the last for one past the end)."""
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def staff_required(view: StaffView) -> Callable[..., HttpResponse]:
@@ -112,9 +117,7 @@ def queue(request: HttpRequest, staff: StaffInfo) -> HttpResponse:
         item_code=item if item in catalogue.items else None,
         overdue_only=request.GET.get("overdue") == "1",
     )
-    page = Paginator(
-        office_tasks(office_id=staff.office.pk, as_of=today, filters=filters), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = page_of(request, office_tasks(office_id=staff.office.pk, as_of=today, filters=filters))
     findings = findings_by_task(task_ids=[t.pk for t in page if t.application_id is None])
     rows = [
         {

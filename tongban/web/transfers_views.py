@@ -7,21 +7,18 @@ region's fund. Both regions see the same row: out of one fund, into the other.
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tongban.regions.selectors import StaffInfo
 from tongban.transfers.selectors import transfers_of_region
-from tongban.web.office import staff_required
-
-PAGE_SIZE = 25
+from tongban.web.office import page_of, staff_required
 
 
 @staff_required
 def transfers_list(request: HttpRequest, staff: StaffInfo) -> HttpResponse:
     rows = transfers_of_region(region_code=staff.region.code)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(
         request,
         "office/transfers.html",
