@@ -2,7 +2,7 @@
 
 Everything a deployment changes comes from the environment:
 ``DATABASE_URL`` (default: SQLite under ``var/``), ``TONGBAN_VAR_DIR``, ``TONGBAN_NOTIFIER``,
-``TONGBAN_SECRET_KEY``, ``TONGBAN_DEBUG``, ``TONGBAN_ALLOWED_HOSTS``.
+``TONGBAN_SECRET_KEY``, ``TONGBAN_DEBUG``, ``TONGBAN_ALLOWED_HOSTS``, ``TONGBAN_PG_PREPARED``.
 """
 
 from __future__ import annotations
@@ -106,6 +106,11 @@ def _database() -> dict[str, object]:
             },
         }
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if os.environ.get("TONGBAN_PG_PREPARED", "on") != "off":
+        # Parameters bound by the server, and a statement run five times on a connection is
+        # prepared: PostgreSQL plans it once, not on every call (ADR 0205). "off" for a
+        # pooler in transaction mode, which cannot keep a prepared statement.
+        config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
     return config
 
 
