@@ -4,8 +4,9 @@ Everything comes from the registry and from earlier decisions, so the person
 brings nothing but an ID card. What the applicant adds (a contested separation
 reason, a certificate, a training record) comes from the application's ``data``.
 
-A :class:`PersonView` is read once per service call (four queries) and serves the
-assessment, the registry snapshot and the routing of that call.
+A :class:`PersonView` is read once per service call (two statements: the registry
+record and the entitlements) and serves the assessment, the registry snapshot and
+the routing of that call.
 """
 
 from __future__ import annotations
@@ -298,7 +299,7 @@ class PersonView:
 
 
 def person_view(person: Any) -> PersonView:
-    """Read the person's record and entitlements (four queries)."""
+    """Read the person's record and entitlements (two statements)."""
     return PersonView(
         record=person_record(person=person), entitlements=list(entitlements_of(person_id=person.pk))
     )

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from tongban.core.errors import NotFound
+from tongban.core.jsonrows import from_json_row, json_row
 from tongban.regions.models import Fund, Office, Region, RegionCode, StaffMember
 
 
@@ -34,6 +35,24 @@ def region_for_code(*, code: str, on: date | None = None) -> Region | None:
         codes = codes.filter(valid_to__isnull=True)
     found = codes.first()
     return found.region if found else None
+
+
+# Regions and offices as other contexts' statements read them (``core.jsonrows``).
+_ROW_MODELS: dict[str, type[Region] | type[Office]] = {"region": Region, "office": Office}
+
+
+def row_sql(kind: str, alias: str) -> tuple[str, str]:
+    """(table, JSON object of the row) for a ``region`` or ``office`` joined as ``alias``."""
+    model = _ROW_MODELS[kind]
+    return model._meta.db_table, json_row(model, alias)
+
+
+def region_from_json(values: dict[str, Any]) -> Region:
+    return from_json_row(Region, values)
+
+
+def office_from_json(values: dict[str, Any]) -> Office:
+    return from_json_row(Office, values)
 
 
 def region_ids_by_code() -> dict[str, int]:

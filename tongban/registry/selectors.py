@@ -9,10 +9,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Model, Q, QuerySet, Sum
 
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id
+from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
+from tongban.regions.selectors import office_from_json, region_from_json, row_sql
 from tongban.registry.models import (
     Contribution,
     Employer,
@@ -158,7 +160,7 @@ def insured_region(*, person: Person, as_of: date) -> Region | None:
 
 @dataclass(frozen=True)
 class PersonRecord:
-    """What the registry holds about one person, read in four queries."""
+    """What the registry holds about one person, read in one statement (``person_record``)."""
 
     person: Person
     spells: list[InsuranceSpell]
@@ -177,12 +179,73 @@ class PersonRecord:
 
 
 def person_record(*, person: Person) -> PersonRecord:
+    """Everything the registry holds about ``person``, in one statement: each of the four
+    lists is a JSON aggregate, with the rows it refers to nested (``core.jsonrows``)."""
+    build, array, agg = json_functions()
+    region, region_row = row_sql("region", "r")
+    office, office_row = row_sql("office", "o")
+    from_region_row = row_sql("region", "f")[1]
+
+    def listed(select: str, model: type[Model], joins: str) -> str:
+        table = model._meta.db_table
+        return f"(SELECT {agg}({select}) FROM {table} t {joins} WHERE t.person_id = %s)"
+
+    sql = "SELECT " + ", ".join([
+        listed(
+            f"{build}('spell', {json_row(InsuranceSpell, 't')}, "
+            f"'employer', {json_row(Employer, 'e')}, 'region', {region_row}, "
+            f"'reason', {json_row(SeparationReason, 'x')})",
+            InsuranceSpell,
+            f"JOIN {Employer._meta.db_table} e ON e.id = t.employer_id "
+            f"JOIN {region} r ON r.id = t.region_id "
+            f"LEFT JOIN {SeparationReason._meta.db_table} x ON x.id = t.reason_id",
+        ),
+        listed(f"{array}(t.month, r.code)", Contribution, f"JOIN {region} r ON r.id = t.region_id"),
+        listed(
+            f"{build}('registration', {json_row(Registration, 't')}, 'region', {region_row}, "
+            f"'office', {office_row})",
+            Registration,
+            f"JOIN {region} r ON r.id = t.region_id LEFT JOIN {office} o ON o.id = t.office_id",
+        ),
+        listed(
+            f"{build}('move', {json_row(RelationshipMove, 't')}, 'region', {region_row}, "
+            f"'from_region', {from_region_row})",
+            RelationshipMove,
+            f"JOIN {region} r ON r.id = t.region_id JOIN {region} f ON f.id = t.from_region_id",
+        ),
+    ])  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [person.pk] * 4)
+        spells_json, months_json, registrations_json, moves_json = map(json_list, cursor.fetchone())
+
+    spells = []
+    for item in spells_json:
+        spell = from_json_row(InsuranceSpell, item["spell"])
+        spell.person = person
+        spell.employer = from_json_row(Employer, item["employer"])
+        spell.region = region_from_json(item["region"])
+        spell.reason = from_json_row(SeparationReason, item["reason"]) if spell.reason_id else None
+        spells.append(spell)
+    registrations = []
+    for item in registrations_json:
+        registration = from_json_row(Registration, item["registration"])
+        registration.person = person
+        registration.region = region_from_json(item["region"])
+        registration.office = office_from_json(item["office"]) if registration.office_id else None
+        registrations.append(registration)
+    moves = []
+    for item in moves_json:
+        move = from_json_row(RelationshipMove, item["move"])
+        move.person = person
+        move.region = region_from_json(item["region"])
+        move.from_region = region_from_json(item["from_region"])
+        moves.append(move)
     return PersonRecord(
         person=person,
-        spells=spells_of(person=person),
-        contributions=contributions_of(person=person),
-        registrations=registrations_of(person=person),
-        moves=moves_of(person=person),
+        spells=sorted(spells, key=lambda s: (s.start_date, s.pk)),
+        contributions=sorted((date.fromisoformat(m), code) for m, code in months_json),
+        registrations=sorted(registrations, key=lambda r: (r.start_date, r.pk)),
+        moves=sorted(moves, key=lambda m: (m.moved_on, m.pk)),
     )
 
 

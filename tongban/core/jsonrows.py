@@ -1,0 +1,63 @@
+"""Rows the database aggregates as JSON, made back into model instances.
+
+A selector that needs several short lists about one subject (a person's spells,
+contributions, registrations and moves) reads them in one statement: each list is a
+JSON aggregate of its rows, with the rows they refer to nested. The ORM would need
+one query per list, and on the claim path each query costs more in Python than in
+the database (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+M = TypeVar("M", bound=Model)
+
+# Per database: build an object, build an array, aggregate rows into an array.
+_FUNCTIONS = {
+    "postgresql": ("json_build_object", "json_build_array", "json_agg"),
+    "sqlite": ("json_object", "json_array", "json_group_array"),
+}
+
+
+def json_functions() -> tuple[str, str, str]:
+    """The current database's (object, array, aggregate) JSON functions."""
+    return _FUNCTIONS[connection.vendor]
+
+
+def json_row(model: type[Model], alias: str) -> str:
+    """SQL for one row of ``model`` (table alias ``alias``) as a JSON object of its columns."""
+    build = json_functions()[0]
+    pairs = ", ".join(f"'{f.attname}', {alias}.{f.column}" for f in model._meta.concrete_fields)
+    return f"{build}({pairs})"
+
+
+def json_list(value: object) -> list[Any]:
+    """An aggregate as the driver returns it: parsed (psycopg), text (sqlite3), NULL (no rows)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        loaded: list[Any] = json.loads(value)
+        return loaded
+    if isinstance(value, list):
+        return value
+    raise TypeError(f"not a JSON aggregate: {type(value).__name__}")
+
+
+def from_json_row(model: type[M], values: dict[str, Any]) -> M:
+    """The instance :func:`json_row` describes, as if the ORM had loaded it. Dates arrive as
+    text; SQLite keeps timestamps in UTC without an offset."""
+    fields = model._meta.concrete_fields
+    loaded = []
+    for field in fields:
+        value = field.to_python(values[field.attname])
+        if isinstance(value, datetime) and timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)
+        loaded.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], loaded)
