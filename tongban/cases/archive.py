@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
@@ -14,6 +14,9 @@ from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.cases.workflow import canonical_json, sha256_of
 from tongban.core import clock
 from tongban.core.transactions import require_transaction
+
+if TYPE_CHECKING:
+    from tongban.benefits.models import Entitlement
 
 GENESIS = "0" * 64
 
@@ -34,9 +37,10 @@ def _head_locked(office_id: int) -> ArchiveHead:
     return head
 
 
-def archive_content(application: Application) -> dict[str, Any]:
-    """Everything the accepting office answers for, as plain JSON."""
-    entitlement = entitlement_for_application(reference=application.reference)
+def archive_content(application: Application, granted: Entitlement | None = None) -> dict[str, Any]:
+    """Everything the accepting office answers for, as plain JSON; ``granted`` is the
+    entitlement the closing decision just created (read from the database otherwise)."""
+    entitlement = granted or entitlement_for_application(reference=application.reference)
     content = {
         "application": {
             "reference": application.reference,
@@ -97,11 +101,11 @@ def archive_content(application: Application) -> dict[str, Any]:
     return plain
 
 
-def archive_seal(application: Application) -> Archive:
+def archive_seal(application: Application, granted: Entitlement | None = None) -> Archive:
     """Seal the finished case into the accepting office's chain; in the caller's transaction."""
     require_transaction("archive_seal")
     head = _head_locked(application.accepting_office_id)
-    content = archive_content(application)
+    content = archive_content(application, granted)
     content_hash = sha256_of(content)
     link = chain_hash(head.last_hash, content_hash)
     archive = Archive.objects.create(

@@ -154,7 +154,7 @@ def _region_of(application: Application, office_id: int) -> int:
 
 @dataclass(frozen=True)
 class ClosedTask:
-    """An open task that the status change closes (read before it is closed)."""
+    """An open task that the status change closes (as it was before it closed)."""
 
     office_id: int
     stage: str

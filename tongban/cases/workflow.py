@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from django.db import connection
 
 from tongban.cases.models import FINAL_STATUSES, Application, Status, Task, Transition
 from tongban.cases.tallies import ClosedTask, tally_transition
@@ -28,6 +30,12 @@ from tongban.core.outbox import outbox_emit
 from tongban.core.transactions import require_transaction
 
 STATUS_CHANGED = "cases.status_changed"
+# What a transition may change on an application; routing (``services._route``) sets the
+# insured region and reviewing office just before the approval that sends the case there.
+CHANGING = [
+    "status", "due_date", "returned_on", "decided_at", "decided_on", "insured_region",
+    "reviewing_office",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -115,16 +123,8 @@ def transition(
         application.save(force_insert=True)  # a submission: the unique constraints speak here
         closing: list[ClosedTask] = []
     else:
-        application.save(
-            update_fields=["status", "due_date", "returned_on", "decided_at", "decided_on"]
-        )
-        open_tasks = Task.objects.filter(application=application, is_open=True)
-        closing = [
-            ClosedTask(t["office_id"], t["stage"], t["opened_on"], t["due_date"])
-            for t in open_tasks.values("office_id", "stage", "opened_on", "due_date")
-        ]
-        if closing:
-            open_tasks.update(is_open=False, closed_at=now, closed_on=as_of, outcome=outcome)
+        application.save(update_fields=CHANGING)
+        closing = _close_open_task(application.pk, outcome, now, as_of)
     if target == Status.INITIAL_REVIEW:
         _open_task(
             application, Task.Stage.INITIAL_REVIEW, application.accepting_office_id, now, as_of
@@ -183,6 +183,32 @@ def transition(
         },
     )
     return record
+
+
+def _close_open_task(
+    application_id: int, outcome: str, now: datetime, as_of: date
+) -> list[ClosedTask]:
+    """Close the application's open task (there is at most one) and say what it was: one
+    statement, where the ORM needs a read and an update."""
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Task._meta.db_table} SET is_open = %s, closed_at = %s, closed_on = %s, "
+            "outcome = %s WHERE application_id = %s AND is_open "
+            "RETURNING office_id, stage, opened_on, due_date",
+            [False, ops.adapt_datetimefield_value(now), ops.adapt_datefield_value(as_of),
+             outcome, application_id],
+        )  # fmt: skip
+        rows = cursor.fetchall()
+    return [
+        ClosedTask(office_id, stage, _day(opened_on), _day(due_date))
+        for office_id, stage, opened_on, due_date in rows
+    ]
+
+
+def _day(value: date | str | None) -> Any:
+    """A date column as read by a raw cursor (SQLite gives text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _open_task(application: Application, stage: str, office_id: int, now: Any, as_of: date) -> Task:

@@ -4,7 +4,7 @@ re-review there; an approval creates the entitlement in that agency's own fund."
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
@@ -34,6 +34,9 @@ from tongban.regions.selectors import (
 )
 from tongban.registry.services import registration_open
 from tongban.rules.result import Assessment
+
+if TYPE_CHECKING:
+    from tongban.benefits.models import Entitlement
 
 TRANSFER_COMPLETED = "cases.transfer_completed"
 
@@ -94,8 +97,10 @@ def _route(application: Application, as_of: date, view: PersonView) -> None:
         )
     previous = application.insured_region_id
     application.insured_region = insured
-    application.reviewing_office = agency_for_region(region_id=insured.pk)
-    application.save(update_fields=["insured_region", "reviewing_office"])
+    reviewing = application.reviewing_office
+    if reviewing is None or reviewing.region_id != insured.pk:
+        application.reviewing_office = agency_for_region(region_id=insured.pk)
+    # Saved with the approval's status change (``transition``), in the same transaction.
     tally_reroute(application, previous_insured_region_id=previous)
 
 
@@ -125,11 +130,14 @@ def _approve(
         seen=_seen(assessment, view.snapshot(as_of=as_of), inputs),
         as_of=as_of,
     )
+    granted = None
     if application.status == Status.COMPLETED:
         _complete(application, actor=actor, as_of=as_of)
     elif application.status == Status.APPROVED:
-        _grant(application, actor=actor, assessment=assessment, as_of=as_of, inputs=inputs)
-    _finish(application, as_of)
+        granted = _grant(
+            application, actor=actor, assessment=assessment, as_of=as_of, inputs=inputs
+        )
+    _finish(application, as_of, granted)
 
 
 def _complete(application: Application, *, actor: Actor, as_of: date) -> None:
@@ -169,7 +177,7 @@ def _grant(
     assessment: Assessment,
     as_of: date,
     inputs: dict[str, Any] | None = None,
-) -> None:
+) -> Entitlement:
     """The re-review approved: the entitlement, in the reviewing agency's own fund, with the
     assessment and the inputs it was computed from (``explanation.inputs``)."""
     reviewing = application.reviewing_office
@@ -180,7 +188,7 @@ def _grant(
             code="paying_region_mismatch",
         )
     details = dict(assessment.details)
-    entitlement_create(
+    entitlement = entitlement_create(
         actor=actor,
         person_id=application.person_id,
         item_code=application.item_code,
@@ -198,17 +206,20 @@ def _grant(
         catalogue_version=application.catalogue_version,
         office_code=reviewing.code,
     )
+    entitlement.paying_region = reviewing.region  # already loaded: the archive names it
+    return entitlement
 
 
 def _as_int(value: object) -> int:
     return value if isinstance(value, int) else 0
 
 
-def _finish(application: Application, as_of: date) -> None:
-    """Seal a finished case; a refused or withdrawn part of a bundle takes the rest with it."""
+def _finish(application: Application, as_of: date, granted: Entitlement | None = None) -> None:
+    """Seal a finished case (with the entitlement it ``granted``, if any); a refused or withdrawn
+    part of a bundle takes the rest with it."""
     if application.status in OPEN_STATUSES:
         return
-    archive_seal(application)
+    archive_seal(application, granted)
     if application.bundle_id is None or application.status not in (
         Status.REJECTED,
         Status.WITHDRAWN,
@@ -259,27 +270,28 @@ def task_decide(
     """A caseworker decides a task of their own office: approve, reject or return."""
     if outcome not in ("approve", "reject", "return"):
         raise InvalidInput.of("outcome", "outcome", "outcome must be approve, reject or return.")
-    found = Task.objects.filter(pk=task_id).values_list("application_id", "stage").first()
-    if found is None:
-        raise NotFound(f"No task {task_id}.", code="unknown_task")
-    application_id, stage = found
-    if application_id is None:
-        raise Conflict(
-            f"Task {task_id} is a {stage.replace('_', ' ')}, not a case review; "
-            "its own service decides it.",
-            code="not_a_case_task",
-        )
-    # Lock in a fixed order: the application, then its task.
+    # Lock in a fixed order: the application (found through its task), then the task.
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related(
             "person__residence_region",
             "accepting_office__region",
             "reviewing_office__region",
+            "insured_region",
             "bundle",
         )
-        .get(pk=application_id)
+        .filter(tasks__pk=task_id)
+        .first()
     )
+    if application is None:
+        stage = Task.objects.filter(pk=task_id).values_list("stage", flat=True).first()
+        if stage is None:
+            raise NotFound(f"No task {task_id}.", code="unknown_task")
+        raise Conflict(
+            f"Task {task_id} is a {stage.replace('_', ' ')}, not a case review; "
+            "its own service decides it.",
+            code="not_a_case_task",
+        )
     task = Task.objects.select_for_update(of=("self",)).select_related("office").get(pk=task_id)
     refusal = decision_refusal(task=task, application=application, staff=staff)
     if refusal is not None:

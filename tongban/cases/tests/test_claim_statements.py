@@ -1,0 +1,44 @@
+"""The claim path's statement counts, pinned (STYLE 17): a claim is three service calls, and
+each statement on them costs every claim the province handles (docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tongban.cases.services import task_decide
+from tongban.cases.tests.conftest import TODAY
+from tongban.cases.tests.test_send_back import actor_of, decide, open_task, submit
+
+pytestmark = pytest.mark.django_db
+
+# Each call's statements, its savepoints included. Submitting: the person, their registry record
+# (one statement), their entitlements, the insured region's agency, the application, its task,
+# the transition row, two tallies, audit and outbox. A decision: the application and the task,
+# locked; the record and entitlements again; one update of the application, one of the closed
+# task; the transition's rows as above. The re-review adds the initial-reviewer check, the
+# entitlement (with its audit and outbox) and the archive seal.
+SUBMIT, INITIAL_REVIEW, RE_REVIEW = 15, 16, 24
+
+
+def _decided(staff, claim):
+    task_id = open_task(claim).pk
+    with CaptureQueriesContext(connection) as statements:
+        task_decide(actor=actor_of(staff), staff=staff, task_id=task_id, outcome="approve",
+                    reasons=None, checklist=None, verification=None, as_of=TODAY)  # fmt: skip
+    return len(statements.captured_queries)
+
+
+def test_a_claim_takes_a_fixed_number_of_statements(staff, worker):
+    haikou, sanya = staff["hk_acceptor"], staff["sy_reviewer"]
+    decide(haikou, submit(haikou, worker, "unemployment_registration"))
+
+    with CaptureQueriesContext(connection) as submitting:
+        claim = submit(haikou, worker, "ui_benefit")
+
+    assert len(submitting.captured_queries) == SUBMIT
+    assert _decided(haikou, claim) == INITIAL_REVIEW
+    assert _decided(sanya, claim) == RE_REVIEW
+    claim.refresh_from_db()
+    assert claim.status == "approved"
