@@ -80,6 +80,7 @@ def archive_content(application: Application, granted: Entitlement | None = None
             }
             for t in Transition.objects.filter(application=application)
             .select_related("office")
+            .defer("seen")  # the archive keeps its hash, not the copy (kilobytes per step)
             .order_by("at", "id")
         ],
         "entitlement": (
