@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -181,39 +182,7 @@ class PersonRecord:
 def person_record(*, person: Person) -> PersonRecord:
     """Everything the registry holds about ``person``, in one statement: each of the four
     lists is a JSON aggregate, with the rows it refers to nested (``core.jsonrows``)."""
-    build, array, agg = json_functions()
-    region, region_row = row_sql("region", "r")
-    office, office_row = row_sql("office", "o")
-    from_region_row = row_sql("region", "f")[1]
-
-    def listed(select: str, model: type[Model], joins: str) -> str:
-        table = model._meta.db_table
-        return f"(SELECT {agg}({select}) FROM {table} t {joins} WHERE t.person_id = %s)"
-
-    sql = "SELECT " + ", ".join([
-        listed(
-            f"{build}('spell', {json_row(InsuranceSpell, 't')}, "
-            f"'employer', {json_row(Employer, 'e')}, 'region', {region_row}, "
-            f"'reason', {json_row(SeparationReason, 'x')})",
-            InsuranceSpell,
-            f"JOIN {Employer._meta.db_table} e ON e.id = t.employer_id "
-            f"JOIN {region} r ON r.id = t.region_id "
-            f"LEFT JOIN {SeparationReason._meta.db_table} x ON x.id = t.reason_id",
-        ),
-        listed(f"{array}(t.month, r.code)", Contribution, f"JOIN {region} r ON r.id = t.region_id"),
-        listed(
-            f"{build}('registration', {json_row(Registration, 't')}, 'region', {region_row}, "
-            f"'office', {office_row})",
-            Registration,
-            f"JOIN {region} r ON r.id = t.region_id LEFT JOIN {office} o ON o.id = t.office_id",
-        ),
-        listed(
-            f"{build}('move', {json_row(RelationshipMove, 't')}, 'region', {region_row}, "
-            f"'from_region', {from_region_row})",
-            RelationshipMove,
-            f"JOIN {region} r ON r.id = t.region_id JOIN {region} f ON f.id = t.from_region_id",
-        ),
-    ])  # fmt: skip
+    sql = _record_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [person.pk] * 4)
         spells_json, months_json, registrations_json, moves_json = map(json_list, cursor.fetchone())
@@ -247,6 +216,45 @@ def person_record(*, person: Person) -> PersonRecord:
         registrations=sorted(registrations, key=lambda r: (r.start_date, r.pk)),
         moves=sorted(moves, key=lambda m: (m.moved_on, m.pk)),
     )
+
+
+@functools.cache
+def _record_sql(vendor: str) -> str:
+    """The statement of :func:`person_record`, built once per kind of database (``vendor``
+    is the current connection's: it only keys the cache)."""
+    build, array, agg = json_functions()
+    region, region_row = row_sql("region", "r")
+    office, office_row = row_sql("office", "o")
+    from_region_row = row_sql("region", "f")[1]
+
+    def listed(select: str, model: type[Model], joins: str) -> str:
+        table = model._meta.db_table
+        return f"(SELECT {agg}({select}) FROM {table} t {joins} WHERE t.person_id = %s)"
+
+    return "SELECT " + ", ".join([
+        listed(
+            f"{build}('spell', {json_row(InsuranceSpell, 't')}, "
+            f"'employer', {json_row(Employer, 'e')}, 'region', {region_row}, "
+            f"'reason', {json_row(SeparationReason, 'x')})",
+            InsuranceSpell,
+            f"JOIN {Employer._meta.db_table} e ON e.id = t.employer_id "
+            f"JOIN {region} r ON r.id = t.region_id "
+            f"LEFT JOIN {SeparationReason._meta.db_table} x ON x.id = t.reason_id",
+        ),
+        listed(f"{array}(t.month, r.code)", Contribution, f"JOIN {region} r ON r.id = t.region_id"),
+        listed(
+            f"{build}('registration', {json_row(Registration, 't')}, 'region', {region_row}, "
+            f"'office', {office_row})",
+            Registration,
+            f"JOIN {region} r ON r.id = t.region_id LEFT JOIN {office} o ON o.id = t.office_id",
+        ),
+        listed(
+            f"{build}('move', {json_row(RelationshipMove, 't')}, 'region', {region_row}, "
+            f"'from_region', {from_region_row})",
+            RelationshipMove,
+            f"JOIN {region} r ON r.id = t.region_id JOIN {region} f ON f.id = t.from_region_id",
+        ),
+    ])  # fmt: skip
 
 
 def contributions_of(*, person: Person, until: date | None = None) -> list[tuple[date, str]]:

@@ -23,4 +23,6 @@ def test_postgresql_binds_on_the_server_and_prepares_what_repeats(monkeypatch):
 def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", URL)
     monkeypatch.setenv("TONGBAN_PG_PREPARED", "off")
-    assert "server_side_binding" not in settings._database().get("OPTIONS", {})
+    options = settings._database().get("OPTIONS", {})
+    assert isinstance(options, dict)
+    assert "server_side_binding" not in options
