@@ -395,7 +395,10 @@ Outcomes: {throughput.statuses}; {applications:,} applications, {open_tasks} tas
 
 A claim is three write transactions (submit, initial review, re-review), each computing the
 rules engine's assessment and recording what the caseworker saw, with its audit rows, outbox
-events, task changes and, at the end, the entitlement and the sealed archive.
+events, task changes and, at the end, the entitlement and the sealed archive. CPU per claim is
+the process time of the workers and of their PostgreSQL backends (read from `/proc`: a server
+on this machine), divided by the claims; the last row is the cores divided by 0.05 × the
+pgbench rate, what one claim may cost in all if the ratio is to reach the target.
 
 ### The HTTP API: `POST /applications` (channel client, UI benefit, waitress with 8 threads)
 
