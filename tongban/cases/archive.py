@@ -26,15 +26,16 @@ def chain_hash(previous: str, content_sha256: str) -> str:
 
 
 def _head_locked(office_id: int) -> ArchiveHead:
-    head = ArchiveHead.objects.select_for_update().filter(office_id=office_id).first()
-    if head is None:
-        try:
-            with transaction.atomic():
-                ArchiveHead.objects.create(office_id=office_id)
-        except IntegrityError:
-            pass  # another transaction created it first; lock theirs
-        head = ArchiveHead.objects.select_for_update().get(office_id=office_id)
-    return head
+    try:
+        return ArchiveHead.objects.select_for_update().get(office_id=office_id)
+    except ArchiveHead.DoesNotExist:
+        pass  # the office's first archive
+    try:
+        with transaction.atomic():
+            ArchiveHead.objects.create(office_id=office_id)
+    except IntegrityError:
+        pass  # another transaction created it first; lock theirs
+    return ArchiveHead.objects.select_for_update().get(office_id=office_id)
 
 
 def archive_content(application: Application, granted: Entitlement | None = None) -> dict[str, Any]:

@@ -62,7 +62,11 @@ def history_of(application: Application) -> list[Transition]:
 
 
 def open_task_of(application: Application) -> Task | None:
-    return application.tasks.filter(is_open=True).select_related("office").first()
+    """The application's open task (there is at most one), or None."""
+    try:
+        return application.tasks.select_related("office").get(is_open=True)
+    except Task.DoesNotExist:
+        return None
 
 
 def archive_of(application: Application) -> Archive | None:

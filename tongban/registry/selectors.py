@@ -38,12 +38,12 @@ def person_get(*, id_number: str, as_of: date | None = None) -> Person:
         number = parse_citizen_id(id_number, as_of=as_of).number
     except InvalidIdentifier as error:
         raise InvalidInput.of("id_number", error.code, error.message) from None
-    person = Person.objects.select_related("residence_region").filter(id_number=number).first()
-    if person is None:
+    try:
+        return Person.objects.select_related("residence_region").get(id_number=number)
+    except Person.DoesNotExist:
         raise NotFound(
             "No person with this ID number is known to the registry.", code="unknown_person"
-        )
-    return person
+        ) from None
 
 
 def person_by_pk(*, pk: int) -> Person:

@@ -271,27 +271,27 @@ def task_decide(
     if outcome not in ("approve", "reject", "return"):
         raise InvalidInput.of("outcome", "outcome", "outcome must be approve, reject or return.")
     # Lock in a fixed order: the application (found through its task), then the task.
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related(
-            "person__residence_region",
-            "accepting_office__region",
-            "reviewing_office__region",
-            "insured_region",
-            "bundle",
+    try:
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related(
+                "person__residence_region",
+                "accepting_office__region",
+                "reviewing_office__region",
+                "insured_region",
+                "bundle",
+            )
+            .get(tasks__pk=task_id)  # get, not first: one row, and no ORDER BY to build
         )
-        .filter(tasks__pk=task_id)
-        .first()
-    )
-    if application is None:
+    except Application.DoesNotExist:
         stage = Task.objects.filter(pk=task_id).values_list("stage", flat=True).first()
         if stage is None:
-            raise NotFound(f"No task {task_id}.", code="unknown_task")
+            raise NotFound(f"No task {task_id}.", code="unknown_task") from None
         raise Conflict(
             f"Task {task_id} is a {stage.replace('_', ' ')}, not a case review; "
             "its own service decides it.",
             code="not_a_case_task",
-        )
+        ) from None
     task = Task.objects.select_for_update(of=("self",)).select_related("office").get(pk=task_id)
     refusal = decision_refusal(task=task, application=application, staff=staff)
     if refusal is not None:
