@@ -192,6 +192,13 @@ def _leaving(payment: str, on: str, person: str) -> tuple[str, str, str, str]:
     )
 
 
+def _without_account(payment: str, person: str) -> str:
+    """SQL: the payment (the SQL name of its row) goes to the person's bank, and the person
+    (likewise) has no account recorded, so it waits (held ``no_bank_account``)."""
+    kinds = ", ".join(f"'{kind}'" for kind in PAID_KINDS)
+    return f"({payment}.kind IN ({kinds}) AND {person}.bank_account = '')"
+
+
 def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime, on: date) -> int:
     """Every payable month and one-off of the fund up to the run's month, not yet paid,
     written once in the state the run leaves it in: sent with this run and the bank details
@@ -231,7 +238,7 @@ def _insert_new_payments(run: PaymentRun, region_id: int, now: datetime, on: dat
         f"{returned} AS returned FROM {table} WHERE paying_region_id = %s "
         f"AND status IN ('returned', 'cancelled') GROUP BY entitlement_id, period, kind",
     ]
-    no_account = "(n.kind IN ('benefit', 'one_off') AND p.bank_account = '')"
+    no_account = _without_account("n", "p")
     status, resolved_on, account_name, bank_account = _leaving("n", "c.sent_on", "p")
     waiting = f"(n.held = 1 OR {no_account})"
 
@@ -387,8 +394,9 @@ def _hold_without_account(region_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET status = 'held', hold_reason = 'no_bank_account' "
-            f"WHERE paying_region_id = %s AND status = 'scheduled' AND kind IN ('benefit', 'one_off') "
-            f"AND person_id IN (SELECT id FROM registry_person WHERE bank_account = '')",
+            f"FROM registry_person p WHERE p.id = {table}.person_id "
+            f"AND {table}.paying_region_id = %s AND {table}.status = 'scheduled' "
+            f"AND {_without_account(table, 'p')}",
             [region_id],
         )
         cursor.execute(
@@ -399,7 +407,7 @@ def _hold_without_account(region_id: int) -> None:
         )
 
 
-def _send(run: PaymentRun, region_id: int, on: date) -> int:
+def _send(run: PaymentRun, region_id: int, on: date) -> None:
     """Attach the payments still scheduled up to the run's month to this run, with their bank
     details: re-issues and payments whose hold was released (the month's new payments were
     written sent). See ``_leaving`` for those settled at once."""
@@ -414,7 +422,6 @@ def _send(run: PaymentRun, region_id: int, on: date) -> int:
             f"AND {table}.paying_region_id = %s AND {table}.status = 'scheduled' AND {table}.period <= %s",
             [run.pk, on, on, region_id, run.month],
         )
-        return int(cursor.rowcount)
 
 
 def _update_entitlements(run: PaymentRun, region_id: int, month: date, on: date) -> None:
