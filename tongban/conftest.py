@@ -42,6 +42,14 @@ def _fast_password_hasher() -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _own_var_dir(settings: Any, tmp_path: Any) -> None:
+    """Each test keeps bank files and payment-run locks in a folder of its own: a test running
+    at the same moment in the other worker must not find "its" run of the month busy."""
+    settings.VAR_DIR = tmp_path
+    settings.BANK_DIR = tmp_path / "bank"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
