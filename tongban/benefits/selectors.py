@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, 
 
 from tongban.benefits.models import MONTHLY_ITEMS, Entitlement, Overpayment, Payment, PaymentRun
 from tongban.core.errors import NotFound
+from tongban.core.prepared import Prepared
 from tongban.rules import facts as rf
 
 
@@ -35,12 +36,18 @@ def rules_entitlement(entitlement: Entitlement) -> rf.Entitlement:
     )
 
 
-def entitlements_of(*, person_id: int) -> QuerySet[Entitlement]:
-    return (
+_ENTITLEMENTS_OF = Prepared(  # read at every step of every claim (core.prepared)
+    lambda person_id: (
         Entitlement.objects.select_related("paying_region")
         .filter(person_id=person_id)
         .order_by("determined_on", "id")
-    )
+    ),
+    int,
+)
+
+
+def entitlements_of(*, person_id: int) -> list[Entitlement]:
+    return _ENTITLEMENTS_OF.all(person_id)
 
 
 def running_ui_entitlement(*, person_id: int) -> Entitlement | None:

@@ -13,6 +13,7 @@ from tongban.benefits.selectors import entitlement_for_application
 from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.cases.workflow import canonical_json, sha256_of
 from tongban.core import clock
+from tongban.core.prepared import Prepared
 from tongban.core.transactions import require_transaction
 
 if TYPE_CHECKING:
@@ -25,9 +26,24 @@ def chain_hash(previous: str, content_sha256: str) -> str:
     return hashlib.sha256(f"{previous}{content_sha256}".encode()).hexdigest()
 
 
+# What sealing reads for every finished case (core.prepared: compiled once).
+_HEAD_LOCKED = Prepared(
+    lambda office_id: ArchiveHead.objects.select_for_update().filter(office_id=office_id), int
+)
+_STEPS = Prepared(
+    lambda application_id: (
+        Transition.objects.filter(application_id=application_id)
+        .select_related("office")
+        .defer("seen")  # the archive keeps its hash, not the copy (kilobytes per step)
+        .order_by("at", "id")
+    ),
+    int,
+)
+
+
 def _head_locked(office_id: int) -> ArchiveHead:
     try:
-        return ArchiveHead.objects.select_for_update().get(office_id=office_id)
+        return _HEAD_LOCKED.get(office_id)
     except ArchiveHead.DoesNotExist:
         pass  # the office's first archive
     try:
@@ -35,7 +51,7 @@ def _head_locked(office_id: int) -> ArchiveHead:
             ArchiveHead.objects.create(office_id=office_id)
     except IntegrityError:
         pass  # another transaction created it first; lock theirs
-    return ArchiveHead.objects.select_for_update().get(office_id=office_id)
+    return _HEAD_LOCKED.get(office_id)
 
 
 def archive_content(application: Application, granted: Entitlement | None = None) -> dict[str, Any]:
@@ -79,10 +95,7 @@ def archive_content(application: Application, granted: Entitlement | None = None
                 "checklist": t.checklist,
                 "seen_sha256": t.seen_sha256,
             }
-            for t in Transition.objects.filter(application=application)
-            .select_related("office")
-            .defer("seen")  # the archive keeps its hash, not the copy (kilobytes per step)
-            .order_by("at", "id")
+            for t in _STEPS.all(application.pk)
         ],
         "entitlement": (
             {

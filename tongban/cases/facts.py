@@ -301,7 +301,7 @@ class PersonView:
 def person_view(person: Any) -> PersonView:
     """Read the person's record and entitlements (two statements)."""
     return PersonView(
-        record=person_record(person=person), entitlements=list(entitlements_of(person_id=person.pk))
+        record=person_record(person=person), entitlements=entitlements_of(person_id=person.pk)
     )
 
 

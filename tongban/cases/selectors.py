@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from tongban.cases.models import OPEN_STATUSES, Application, Archive, Task, Transition
 from tongban.core.errors import Conflict, DomainError, Forbidden, NotFound
+from tongban.core.prepared import Prepared
 from tongban.regions.selectors import StaffInfo
 
 
@@ -61,10 +62,53 @@ def history_of(application: Application) -> list[Transition]:
     )
 
 
+# The reads every decision makes (core.prepared: compiled once). Locked in a fixed order: the
+# application (found through its task), then the task.
+_APPLICATION_OF_TASK_LOCKED = Prepared(
+    lambda task_id: (
+        Application.objects.select_for_update(of=("self",))
+        .select_related(
+            "person__residence_region",
+            "accepting_office__region",
+            "reviewing_office__region",
+            "insured_region",
+            "bundle",
+        )
+        .filter(tasks__pk=task_id)
+    ),
+    int,
+)
+_TASK_LOCKED = Prepared(
+    lambda task_id: (
+        Task.objects.select_for_update(of=("self",)).select_related("office").filter(pk=task_id)
+    ),
+    int,
+)
+_OPEN_TASK = Prepared(
+    lambda application_id: Task.objects.select_related("office").filter(
+        application_id=application_id, is_open=True
+    ),
+    int,
+)
+
+
+def application_of_task_locked(*, task_id: int) -> Application | None:
+    """The application a task is about, row-locked with what a decision reads of it (None: no
+    such task, or a task about something else); lock it before :func:`task_locked`."""
+    try:
+        return _APPLICATION_OF_TASK_LOCKED.get(task_id)
+    except Application.DoesNotExist:
+        return None
+
+
+def task_locked(*, task_id: int) -> Task:
+    return _TASK_LOCKED.get(task_id)
+
+
 def open_task_of(application: Application) -> Task | None:
     """The application's open task (there is at most one), or None."""
     try:
-        return application.tasks.select_related("office").get(is_open=True)
+        return _OPEN_TASK.get(application.pk)
     except Task.DoesNotExist:
         return None
 

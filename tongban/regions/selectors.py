@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from tongban.core.errors import NotFound
 from tongban.core.jsonrows import from_json_row, json_row
+from tongban.core.prepared import Prepared
 from tongban.regions.models import Fund, Office, Region, RegionCode, StaffMember
 
 
@@ -77,9 +78,17 @@ def office_region_id(*, office_id: int) -> int:
     return region_id
 
 
+_AGENCY_OF_REGION = Prepared(  # routing reads it for every paying item (core.prepared)
+    lambda region_id: Office.objects.select_related("region").filter(
+        region_id=region_id, kind=Office.Kind.AGENCY
+    ),
+    int,
+)
+
+
 def agency_for_region(*, region_id: int) -> Office:
     """The region's insurance agency: the unit that re-reviews and pays from its fund."""
-    return Office.objects.select_related("region").get(region_id=region_id, kind=Office.Kind.AGENCY)
+    return _AGENCY_OF_REGION.get(region_id)
 
 
 def default_office_for_region(*, region_id: int) -> Office:

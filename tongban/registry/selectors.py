@@ -15,6 +15,7 @@ from django.db.models import Model, Q, QuerySet, Sum
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id
 from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
+from tongban.core.prepared import Prepared
 from tongban.regions.selectors import office_from_json, region_from_json, row_sql
 from tongban.registry.models import (
     Contribution,
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
 LOOKUP_CHUNK = 5000
 
 
+_PERSON_BY_ID_NUMBER = Prepared(  # every application starts here (core.prepared)
+    lambda number: Person.objects.select_related("residence_region").filter(id_number=number),
+    str,
+)
+
+
 def person_get(*, id_number: str, as_of: date | None = None) -> Person:
     """The person with this ID number; a malformed number is a 422, an unknown one a 404."""
     try:
@@ -39,7 +46,7 @@ def person_get(*, id_number: str, as_of: date | None = None) -> Person:
     except InvalidIdentifier as error:
         raise InvalidInput.of("id_number", error.code, error.message) from None
     try:
-        return Person.objects.select_related("residence_region").get(id_number=number)
+        return _PERSON_BY_ID_NUMBER.get(number)
     except Person.DoesNotExist:
         raise NotFound(
             "No person with this ID number is known to the registry.", code="unknown_person"

@@ -19,7 +19,7 @@ from tongban.cases.models import (
     Status,
     Task,
 )
-from tongban.cases.selectors import decision_refusal
+from tongban.cases.selectors import application_of_task_locked, decision_refusal, task_locked
 from tongban.cases.tallies import tally_reroute
 from tongban.cases.workflow import transition
 from tongban.catalogue.selectors import ItemDefinition, catalogue_current
@@ -270,29 +270,17 @@ def task_decide(
     """A caseworker decides a task of their own office: approve, reject or return."""
     if outcome not in ("approve", "reject", "return"):
         raise InvalidInput.of("outcome", "outcome", "outcome must be approve, reject or return.")
-    # Lock in a fixed order: the application (found through its task), then the task.
-    try:
-        application = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related(
-                "person__residence_region",
-                "accepting_office__region",
-                "reviewing_office__region",
-                "insured_region",
-                "bundle",
-            )
-            .get(tasks__pk=task_id)  # get, not first: one row, and no ORDER BY to build
-        )
-    except Application.DoesNotExist:
+    application = application_of_task_locked(task_id=task_id)
+    if application is None:
         stage = Task.objects.filter(pk=task_id).values_list("stage", flat=True).first()
         if stage is None:
-            raise NotFound(f"No task {task_id}.", code="unknown_task") from None
+            raise NotFound(f"No task {task_id}.", code="unknown_task")
         raise Conflict(
             f"Task {task_id} is a {stage.replace('_', ' ')}, not a case review; "
             "its own service decides it.",
             code="not_a_case_task",
-        ) from None
-    task = Task.objects.select_for_update(of=("self",)).select_related("office").get(pk=task_id)
+        )
+    task = task_locked(task_id=task_id)
     refusal = decision_refusal(task=task, application=application, staff=staff)
     if refusal is not None:
         raise refusal

@@ -1,0 +1,147 @@
+"""Querysets of a fixed shape, built and compiled once, then run with new values.
+
+Building a Django queryset (``filter``, ``select_related``) and compiling it to SQL costs
+about 1 ms of Python on the benchmark machine, more than PostgreSQL takes to run the
+prepared statement it becomes (docs/benchmarks.md). A hot service that reads the same shape
+of query for every claim pays that each time. :class:`Prepared` builds the queryset once
+per kind of database, with stand-in values for its parameters, keeps the SQL and what the
+ORM needs to make rows into instances, and afterwards only executes the SQL with the real
+values and builds the instances, as ``QuerySet.__iter__`` would.
+
+It reaches into the ORM's compiler (``select``, ``klass_info``, ``results_iter``), the same
+steps as ``django.db.models.query.ModelIterable``. ``core/tests/test_prepared.py`` compares
+every prepared query of the project with its queryset, field by field, so a Django upgrade
+that changes those steps fails there first.
+
+Only plain model querysets: no ``values()``, no ``prefetch_related``, and each parameter an
+``int`` or ``str`` compared as it is (``field=value``, not ``__contains`` or ``__in``); a query
+that breaks this is refused at its first use. The compiled form is kept per database alias and
+kind of database and shared by the threads of a process: after compiling, the compiler is only
+asked for its columns and its converters, which depend on the kind of database, not on the
+connection. Statements are run on the current thread's connection, so ``CaptureQueriesContext``
+and the pinned statement counts see them as usual. ADR 0206 says why this exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import connection
+from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
+from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
+
+M = TypeVar("M", bound=Model)
+
+# Stand-ins the compiled parameters are recognised by: values no real row carries.
+_INT_STAND_IN = -7_340_000_000_000_001
+_STR_STAND_IN = "\x00prepared:"
+
+
+def _stand_in(kind: type, position: int) -> int | str:
+    if kind is int:
+        return _INT_STAND_IN - position
+    if kind is str:
+        return f"{_STR_STAND_IN}{position}"
+    raise TypeError(f"a prepared query's parameters are int or str, not {kind.__name__}")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    model: Any  # the queryset's model class: its DoesNotExist, MultipleObjectsReturned
+    sql: str
+    params: list[Any]  # constants as compiled; the stand-ins' places are filled at each run
+    slots: list[tuple[int, int]]  # (place in params, position of the argument)
+    compiler: SQLCompiler
+    locks: bool  # SELECT … FOR UPDATE: only inside a transaction
+
+
+class Prepared(Generic[M]):
+    """``build(*values)`` as a queryset compiled once; :meth:`all` and :meth:`get` run it.
+
+    ``kinds`` are the types of ``build``'s parameters (``int`` or ``str``).
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[M]], *kinds: type) -> None:
+        self._build = build
+        self._kinds = kinds
+        self._compiled: dict[tuple[str, str], _Compiled] = {}
+
+    def _compile(self) -> _Compiled:
+        key = (connection.alias, connection.vendor)
+        compiled = self._compiled.get(key)
+        if compiled is not None:
+            return compiled
+        stand_ins = [_stand_in(kind, i) for i, kind in enumerate(self._kinds)]
+        queryset = self._build(*stand_ins)
+        internals: Any = queryset  # what ModelIterable reads, beyond the stubs
+        if internals._iterable_class is not ModelIterable or internals._prefetch_related_lookups:
+            raise TypeError("a prepared query returns model instances, without prefetches")
+        if internals._known_related_objects:
+            raise TypeError("a prepared query cannot come from a related manager")
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, compiled_params = compiler.as_sql()
+        params = list(compiled_params)
+        slots = []
+        for place, value in enumerate(params):
+            for position, stand_in in enumerate(stand_ins):
+                if type(value) is type(stand_in) and value == stand_in:
+                    slots.append((place, position))
+        found = sorted({position for _, position in slots})
+        if found != list(range(len(stand_ins))):
+            raise TypeError(
+                "every parameter of a prepared query must reach the SQL as it is (field=value)"
+            )
+        locks = bool(queryset.query.select_for_update) and connection.features.has_select_for_update
+        compiled = _Compiled(queryset.model, sql, params, slots, compiler, locks)
+        self._compiled[key] = compiled
+        return compiled
+
+    def all(self, *values: Any) -> list[M]:
+        compiled = self._compile()
+        if compiled.locks and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")  # fmt: skip
+        params = list(compiled.params)
+        for place, position in compiled.slots:
+            params[place] = values[position]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        return self._instances(compiled.compiler, rows)
+
+    def get(self, *values: Any) -> M:
+        """The one row, or the model's ``DoesNotExist`` / ``MultipleObjectsReturned``."""
+        found = self.all(*values)
+        if len(found) == 1:
+            return found[0]
+        model = self._compile().model
+        if not found:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        raise model.MultipleObjectsReturned(
+            f"get() returned more than one {model._meta.object_name} -- it returned {len(found)}!"
+        )
+
+    @staticmethod
+    def _instances(compiler: SQLCompiler, rows: list[Any]) -> list[M]:
+        """``ModelIterable.__iter__`` on rows already fetched."""
+        db = connection.alias
+        select, klass_info = compiler.select, compiler.klass_info
+        assert klass_info is not None
+        model_cls = klass_info["model"]
+        select_fields = klass_info["select_fields"]
+        start, end = select_fields[0], select_fields[-1] + 1
+        init_list = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, db)
+        annotations = compiler.annotation_col_map or {}
+        instances = []
+        for row in compiler.results_iter(results=[rows]):
+            instance = model_cls.from_db(db, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            for name, column in annotations.items():
+                setattr(instance, name, row[column])
+            instances.append(instance)
+        return instances

@@ -1,0 +1,67 @@
+"""``core.prepared``: a queryset compiled once gives what the queryset gives, or refuses early.
+
+Every prepared read of the project is compared with its queryset on real rows in
+``cases/tests/test_prepared_reads.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.db.transaction import TransactionManagementError
+
+from tongban.core.prepared import Prepared
+from tongban.regions.models import Office, Region, RegionCode
+
+pytestmark = pytest.mark.django_db
+
+OFFICES_OF_REGION = Prepared(
+    lambda code: Office.objects.select_related("region").filter(region__code=code).order_by("code"),
+    str,
+)
+
+
+def test_it_gives_what_the_queryset_gives_with_each_new_value():
+    for code in ("460100", "460200", "469001", "000000"):
+        prepared = OFFICES_OF_REGION.all(code)
+        expected = list(
+            Office.objects.select_related("region").filter(region__code=code).order_by("code")
+        )
+        assert [(o.pk, o.code, o.region.code) for o in prepared] == [
+            (o.pk, o.code, o.region.code) for o in expected
+        ]
+        assert all(o.region_id == o.region.pk for o in prepared)  # joined, not read again
+    assert OFFICES_OF_REGION.all("460200")  # not vacuous: Sanya has offices
+
+
+def test_get_raises_as_the_orm_does():
+    by_id = Prepared(lambda pk: Region.objects.filter(pk=pk), int)
+    region = Region.objects.get(code="460200")
+    assert by_id.get(region.pk) == region
+    with pytest.raises(Region.DoesNotExist):
+        by_id.get(-1)
+    with pytest.raises(Office.MultipleObjectsReturned):
+        OFFICES_OF_REGION.get("460200")
+
+
+def test_a_value_the_orm_would_change_on_the_way_to_sql_is_refused_at_first_use():
+    contains = Prepared(lambda text: Office.objects.filter(code__contains=text), str)
+    with pytest.raises(TypeError, match="as it is"):
+        contains.all("haikou")
+    with pytest.raises(TypeError, match="int or str"):
+        Prepared(lambda day: RegionCode.objects.filter(valid_from=day), date).all(date.today())
+    with pytest.raises(TypeError, match="model instances"):
+        values = Prepared(lambda pk: Office.objects.filter(pk=pk).values("code"), int)  # type: ignore[type-var]  # the misuse under test
+        values.all(1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+def test_a_locking_read_outside_a_transaction_is_refused(monkeypatch):
+    locked = Prepared(lambda pk: Region.objects.select_for_update().filter(pk=pk), int)
+    pk = Region.objects.values_list("pk", flat=True).first()
+    assert [r.pk for r in locked.all(pk)] == [pk]  # compiled inside the test's transaction
+    monkeypatch.setattr(connection, "get_autocommit", lambda: True)
+    with pytest.raises(TransactionManagementError):
+        locked.all(pk)
