@@ -27,6 +27,7 @@ from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
 from tongban.core.outbox import outbox_emit
+from tongban.core.prepared import insert
 from tongban.core.transactions import require_transaction
 
 STATUS_CHANGED = "cases.status_changed"
@@ -120,7 +121,7 @@ def transition(
         application.decided_at = now
         application.decided_on = as_of
     if application.pk is None:
-        application.save(force_insert=True)  # a submission: the unique constraints speak here
+        insert(application)  # a submission: the unique constraints speak here
         closing: list[ClosedTask] = []
     else:
         application.save(update_fields=CHANGING)
@@ -135,7 +136,7 @@ def transition(
         _open_task(application, Task.Stage.RE_REVIEW, application.reviewing_office_id, now, as_of)
 
     seen = seen or {}
-    record = Transition.objects.create(
+    record = Transition(
         application=application,
         stage=str(stage),
         from_status=source,
@@ -152,6 +153,7 @@ def transition(
         seen=seen,
         seen_sha256=sha256_of(seen) if seen else "",
     )
+    insert(record)
     tally_transition(
         application,
         source=source,
@@ -212,7 +214,7 @@ def _day(value: date | str | None) -> Any:
 
 
 def _open_task(application: Application, stage: str, office_id: int, now: Any, as_of: date) -> Task:
-    return Task.objects.create(
+    task = Task(
         application=application,
         stage=stage,
         office_id=office_id,
@@ -220,3 +222,5 @@ def _open_task(application: Application, stage: str, office_id: int, now: Any, a
         opened_on=as_of,
         due_date=application.due_date,
     )
+    insert(task)
+    return task

@@ -11,6 +11,7 @@ from django.db import transaction
 from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.models import AuditEvent
+from tongban.core.prepared import insert
 
 
 def audit_record(
@@ -25,7 +26,7 @@ def audit_record(
     """Append one audit event; must run inside the transaction of the change it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change")
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         at=clock.now(),
         actor_kind=actor.kind,
         actor_label=actor.label[:150],
@@ -37,6 +38,8 @@ def audit_record(
         event_type=event_type,
         data=data or {},
     )
+    insert(event)  # every decision writes audit rows (core.prepared)
+    return event
 
 
 @dataclass(frozen=True, slots=True)

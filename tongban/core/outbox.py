@@ -18,6 +18,7 @@ from django.db.models import F
 
 from tongban.core import clock
 from tongban.core.models import OutboxMessage
+from tongban.core.prepared import insert
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,8 @@ def outbox_emit(topic: str, payload: dict[str, Any]) -> OutboxMessage:
     """Write one event in the current transaction; delivered after it commits."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_emit must run inside the transaction of the change")
-    message = OutboxMessage.objects.create(topic=topic, payload=payload, created_at=clock.now())
+    message = OutboxMessage(topic=topic, payload=payload, created_at=clock.now())
+    insert(message)  # every decision emits (core.prepared)
     if _has_handlers(topic):
         transaction.on_commit(lambda: outbox_deliver(ids=[message.pk]))
     return message

@@ -1,4 +1,4 @@
-"""Querysets of a fixed shape, built and compiled once, then run with new values.
+"""Querysets of a fixed shape, and inserts, built and compiled once, then run with new values.
 
 Building a Django queryset (``filter``, ``select_related``) and compiling it to SQL costs
 about 1 ms of Python on the benchmark machine, more than PostgreSQL takes to run the
@@ -12,6 +12,10 @@ It reaches into the ORM's compiler (``select``, ``klass_info``, ``results_iter``
 steps as ``django.db.models.query.ModelIterable``. ``core/tests/test_prepared.py`` compares
 every prepared query of the project with its queryset, field by field, so a Django upgrade
 that changes those steps fails there first.
+
+:func:`insert` does the same for ``Model.save()`` of a new row: the ``INSERT … RETURNING`` is
+written once per model, and each call only prepares the field values, as the ORM's insert
+compiler does (``pre_save``, ``get_db_prep_save``).
 
 Only plain model querysets: no ``values()``, no ``prefetch_related``, and each parameter an
 ``int`` or ``str`` compared as it is (``field=value``, not ``__contains`` or ``__in``); a query
@@ -145,3 +149,56 @@ class Prepared(Generic[M]):
                 setattr(instance, name, row[column])
             instances.append(instance)
         return instances
+
+
+@dataclass(frozen=True)
+class _Insert:
+    sql: str
+    fields: list[Any]  # the concrete fields written, in the statement's order
+    auto: Any  # the auto-incremented primary key, returned by the statement
+
+
+_inserts: dict[tuple[type[Model], str, str], _Insert] = {}
+
+
+def _insert_of(model: type[Model]) -> _Insert:
+    key = (model, connection.alias, connection.vendor)
+    compiled = _inserts.get(key)
+    if compiled is not None:
+        return compiled
+    meta = model._meta
+    auto = meta.auto_field
+    if auto is None or list(meta.db_returning_fields) != [auto]:
+        raise TypeError(f"insert() writes models whose database returns only the id: {meta.label}")
+    if meta.parents:
+        raise TypeError(f"insert() writes one table; {meta.label} inherits from another model")
+    fields = [f for f in meta.local_concrete_fields if f is not auto]
+    quote = connection.ops.quote_name
+    returning, _ = connection.ops.return_insert_columns([auto])
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) {returning}"
+    )
+    compiled = _inserts[key] = _Insert(sql, fields, auto)
+    return compiled
+
+
+def insert(instance: Model) -> None:
+    """Write ``instance`` as a new row, as ``instance.save(force_insert=True)`` would, and give
+    it its id. For the rows every claim writes (transitions, tasks, audit and outbox rows). The
+    project has no ``pre_save``/``post_save`` receivers; this sends none."""
+    if not instance._state.adding or instance.pk is not None:
+        raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
+    compiled = _insert_of(type(instance))
+    values = []
+    for field in compiled.fields:
+        value = field.pre_save(instance, True)
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(f"insert() writes values, not expressions: {field.name}")
+        values.append(field.get_db_prep_save(value, connection=connection))
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, values)
+        (pk,) = cursor.fetchone()
+    setattr(instance, compiled.auto.attname, pk)
+    instance._state.adding = False
+    instance._state.db = connection.alias

@@ -6,13 +6,15 @@ Every prepared read of the project is compared with its queryset on real rows in
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Now
 from django.db.transaction import TransactionManagementError
 
-from tongban.core.prepared import Prepared
+from tongban.core.models import AuditEvent, OutboxMessage
+from tongban.core.prepared import Prepared, insert
 from tongban.regions.models import Office, Region, RegionCode
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +67,37 @@ def test_a_locking_read_outside_a_transaction_is_refused(monkeypatch):
     monkeypatch.setattr(connection, "get_autocommit", lambda: True)
     with pytest.raises(TransactionManagementError):
         locked.all(pk)
+
+
+def test_insert_writes_the_row_save_would_write():
+    at = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+    values = dict(
+        at=at, actor_kind="staff", actor_label="staff:someone", actor_user_id=7,
+        actor_client_id=None, office_code="haikou-longhua", subject_type="application",
+        subject_id="TB1", event_type="application_submit",
+        data={"from": "", "to": "initial_review", "名": [1, 2.5, None]},
+    )  # fmt: skip
+    saved = AuditEvent.objects.create(**values)
+    inserted = AuditEvent(**values)
+
+    insert(inserted)
+
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert not inserted._state.adding and inserted._state.db == "default"
+    columns = [f.attname for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    rows = {
+        row.pop("id"): row
+        for row in AuditEvent.objects.filter(pk__in=[saved.pk, inserted.pk]).values("id", *columns)
+    }
+    assert rows[inserted.pk] == rows[saved.pk]
+
+
+def test_insert_keeps_the_database_errors_and_refuses_what_it_cannot_write():
+    message = OutboxMessage(topic="t", payload={}, created_at=datetime.now(UTC))
+    insert(message)
+    with pytest.raises(TypeError, match="new rows"):
+        insert(message)  # already written
+    with pytest.raises(TypeError, match="expressions"):
+        insert(OutboxMessage(topic="t", payload={}, created_at=Now()))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert(OutboxMessage(topic="t", payload={}, created_at=None))  # NOT NULL
