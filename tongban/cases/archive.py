@@ -13,7 +13,7 @@ from tongban.benefits.selectors import entitlement_for_application
 from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.cases.workflow import canonical_json, sha256_of
 from tongban.core import clock
-from tongban.core.prepared import Prepared
+from tongban.core.prepared import Prepared, insert
 from tongban.core.transactions import require_transaction
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def archive_seal(application: Application, granted: Entitlement | None = None) -
     content = archive_content(application, granted)
     content_hash = sha256_of(content)
     link = chain_hash(head.last_hash, content_hash)
-    archive = Archive.objects.create(
+    archive = Archive(
         office_id=application.accepting_office_id,
         sequence=head.sequence + 1,
         application=application,
@@ -133,6 +133,7 @@ def archive_seal(application: Application, granted: Entitlement | None = None) -
         previous_hash=head.last_hash,
         chain_hash=link,
     )
+    insert(archive)
     ArchiveHead.objects.filter(pk=head.pk).update(sequence=head.sequence + 1, last_hash=link)
     return archive
 

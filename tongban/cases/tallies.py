@@ -2,9 +2,9 @@
 
 ``workflow.transition`` calls :func:`tally_transition` inside the transaction of every
 status change; ``services._route`` calls :func:`tally_reroute` when the insured region of an
-open application changes. Each is one upsert per summary row (``INSERT … ON CONFLICT DO
-UPDATE``, the same SQL on PostgreSQL and SQLite), so a decision is counted when it commits
-and rolled back with it. :func:`tallies_recomputed` derives the same rows from the base
+open application changes. Each adds to its summary rows with upserts (``INSERT … ON CONFLICT
+DO UPDATE``, the same SQL on PostgreSQL and SQLite), written together in one statement on
+PostgreSQL (:class:`_Rows`), so a decision is counted when it commits and rolled back with it. :func:`tallies_recomputed` derives the same rows from the base
 tables; :func:`tallies_rebuild` replaces the summaries with them.
 """
 
@@ -97,8 +97,10 @@ def reason_label(reason: Mapping[str, Any]) -> str:
     return words[:200] or "—"
 
 
-def _upsert(model: type[Model], key: Mapping[str, Any], add: Mapping[str, int]) -> None:
-    """Add ``add`` to the summary row ``key`` (creating it): one statement, row-locked."""
+def _upsert(
+    model: type[Model], key: Mapping[str, Any], add: Mapping[str, int]
+) -> tuple[str, list[Any]]:
+    """The statement that adds ``add`` to the summary row ``key`` (creating it), row-locked."""
     table = model._meta.db_table
     counters = COUNTERS[model]
     columns = [*KEYS[model], *counters]
@@ -115,14 +117,44 @@ def _upsert(model: type[Model], key: Mapping[str, Any], add: Mapping[str, int]) 
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({', '.join(CONFLICT[model])}) DO UPDATE SET {updates}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+    return sql, values
 
 
-def _count(key: Mapping[str, Any], delta: Mapping[str, int]) -> None:
-    """Add one application's change to the day's row and to the month's."""
-    _upsert(ApplicationTally, key, delta)
-    _upsert(ApplicationMonthTally, _month_key(key), delta)
+class _Rows:
+    """The summary rows one status change adds to, merged row by row, then written together:
+    on PostgreSQL in one statement (each upsert but the last a data-modifying ``WITH``
+    clause), elsewhere one statement per row. Merged first because one statement must not
+    change the same row twice."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[Any, ...], tuple[type[Model], dict[str, Any], dict[str, int]]] = {}
+
+    def add(self, model: type[Model], key: Mapping[str, Any], add: Mapping[str, int]) -> None:
+        row = (model, *(key[c] for c in CONFLICT[model]))
+        if row not in self._rows:
+            self._rows[row] = (model, dict(key), dict(add))
+            return
+        merged = self._rows[row][2]
+        for column, value in add.items():
+            if column in LARGEST and column in merged:
+                merged[column] = max(merged[column], value)
+            else:
+                merged[column] = merged.get(column, 0) + value
+
+    def count(self, key: Mapping[str, Any], delta: Mapping[str, int]) -> None:
+        """Add one application's change to the day's row and to the month's."""
+        self.add(ApplicationTally, key, delta)
+        self.add(ApplicationMonthTally, _month_key(key), delta)
+
+    def write(self) -> None:
+        statements = [_upsert(model, key, add) for model, key, add in self._rows.values()]
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            *first, (last, _) = statements
+            sql = "WITH " + ", ".join(f"u{i} AS ({s})" for i, (s, _) in enumerate(first))
+            statements = [(f"{sql} {last}", [v for _, values in statements for v in values])]
+        with connection.cursor() as cursor:
+            for sql, values in statements:
+                cursor.execute(sql, values)
 
 
 def _month_key(key: Mapping[str, Any]) -> dict[str, Any]:
@@ -175,19 +207,20 @@ def tally_transition(
 ) -> None:
     """Count one status change in the summaries, inside its transaction."""
     require_transaction("tally_transition")
+    rows = _Rows()
     delta: dict[str, int] = {target: 1}
     if source:
         delta[source] = delta.get(source, 0) - 1
     if target in DECIDED:
         delta["on_time"] = int(as_of <= application.due_date)
         delta["decision_days"] = working_days(application.submitted_on, as_of)
-    _count(_application_key(application), delta)
+    rows.count(_application_key(application), delta)
 
     item = application.item_code
     if outcome in STAGE_OUTCOMES:
         for task in closed:
             took = working_days(task.opened_on, as_of) if task.opened_on else 0
-            _upsert(
+            rows.add(
                 StageTally,
                 {"day": as_of, "office_id": task.office_id,
                  "office_region_id": _region_of(application, task.office_id),
@@ -197,7 +230,7 @@ def tally_transition(
     if target == "re_review":
         # Routing happens in this very transaction: the re-review task opens the day the
         # initial review approves, so it takes no working days (docs/routing.md).
-        _upsert(
+        rows.add(
             StageTally,
             {"day": as_of, "office_id": application.accepting_office_id,
              "office_region_id": application.accepting_region_id, "item_code": item,
@@ -213,13 +246,14 @@ def tally_transition(
             deciding = office_id if office_id is not None else application.accepting_office_id
         stage = source  # initial_review or re_review: the status names its stage
         for label, count in sorted(Counter(reason_label(r) for r in reasons).items()):
-            _upsert(
+            rows.add(
                 ReasonTally,
                 {"day": as_of, "office_id": deciding,
                  "office_region_id": _region_of(application, deciding), "item_code": item,
                  "stage": stage, "outcome": outcome, "reason": label},
                 {"count": count},
             )  # fmt: skip
+    rows.write()
 
 
 def tally_reroute(application: Application, *, previous_insured_region_id: int | None) -> None:
@@ -229,8 +263,10 @@ def tally_reroute(application: Application, *, previous_insured_region_id: int |
         return
     status = application.status
     before = _application_key(application) | {"insured_region_id": previous_insured_region_id or 0}
-    _count(before, {status: -1})
-    _count(_application_key(application), {status: 1})
+    rows = _Rows()
+    rows.count(before, {status: -1})
+    rows.count(_application_key(application), {status: 1})
+    rows.write()
 
 
 # ---- recomputation from the base tables ----------------------------------------------------

@@ -17,6 +17,7 @@ from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
 from tongban.core.months import add_months, month_of
 from tongban.core.outbox import outbox_emit
+from tongban.core.prepared import insert
 from tongban.core.transactions import require_transaction
 
 ENTITLEMENT_CREATED = "benefits.entitlement_created"
@@ -49,7 +50,7 @@ def entitlement_create(
     first = month_of(start_month if monthly and start_month else determined_on)
     try:
         with transaction.atomic():
-            entitlement = Entitlement.objects.create(
+            entitlement = Entitlement(
                 person_id=person_id,
                 item_code=item_code,
                 application_reference=application_reference,
@@ -67,6 +68,7 @@ def entitlement_create(
                 catalogue_version=catalogue_version,
                 created_at=clock.now(),
             )
+            insert(entitlement)  # one per granted claim (core.prepared)
     except IntegrityError:
         raise Conflict(
             "The person already receives UI benefit; a second running entitlement is not allowed.",
