@@ -323,7 +323,7 @@ def task_decide(
     if not assessment.eligible:
         raise Conflict(
             "The person is not eligible, so this cannot be approved: "
-            + "; ".join(r.en for r in assessment.reasons if r.kind == "refusal")
+            + "; ".join(r.en.rstrip(".") for r in assessment.reasons if r.kind == "refusal")
             + ". Reject with these reasons, or return the case if something must be corrected.",
             code="not_eligible",
             extra={"reasons": _reasons_of(assessment)},

@@ -152,6 +152,7 @@ def test_a_voluntary_separation_cannot_be_approved_and_is_rejected_with_reasons(
     refused = decide(haikou, task["id"])
     assert refused.status_code == 409
     assert refused.json()["code"] == "not_eligible"
+    assert ".." not in refused.json()["detail"]  # each reason is a sentence; none ends twice
     assert "voluntary_separation" in {r["code"] for r in refused.json()["reasons"]}
     rejected = decide(haikou, task["id"], "reject", reasons=["本人自愿离职，不符合领取条件"]).json()
     assert rejected["status"] == "rejected"
