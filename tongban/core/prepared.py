@@ -9,9 +9,9 @@ ORM needs to make rows into instances, and afterwards only executes the SQL with
 values and builds the instances, as ``QuerySet.__iter__`` would.
 
 It reaches into the ORM's compiler (``select``, ``klass_info``, ``results_iter``), the same
-steps as ``django.db.models.query.ModelIterable``. ``core/tests/test_prepared.py`` compares
-every prepared query of the project with its queryset, field by field, so a Django upgrade
-that changes those steps fails there first.
+steps as ``django.db.models.query.ModelIterable``. ``cases/tests/test_prepared_reads.py``
+compares every prepared query of the project with its queryset, field by field, so a Django
+upgrade that changes those steps fails there first.
 
 :func:`insert` does the same for ``Model.save()`` of a new row: the ``INSERT … RETURNING`` is
 written once per model, and each call only prepares the field values, as the ORM's insert
@@ -70,17 +70,22 @@ class Prepared(Generic[M]):
     """
 
     def __init__(self, build: Callable[..., QuerySet[M]], *kinds: type) -> None:
-        self._build = build
-        self._kinds = kinds
+        self.build = build  # the queryset it stands for, with given values (tests compare)
+        self.kinds = kinds
         self._compiled: dict[tuple[str, str], _Compiled] = {}
+
+    @property
+    def sql(self) -> str:
+        """The statement, as compiled for the current database."""
+        return self._compile().sql
 
     def _compile(self) -> _Compiled:
         key = (connection.alias, connection.vendor)
         compiled = self._compiled.get(key)
         if compiled is not None:
             return compiled
-        stand_ins = [_stand_in(kind, i) for i, kind in enumerate(self._kinds)]
-        queryset = self._build(*stand_ins)
+        stand_ins = [_stand_in(kind, i) for i, kind in enumerate(self.kinds)]
+        queryset = self.build(*stand_ins)
         internals: Any = queryset  # what ModelIterable reads, beyond the stubs
         if internals._iterable_class is not ModelIterable or internals._prefetch_related_lookups:
             raise TypeError("a prepared query returns model instances, without prefetches")

@@ -83,9 +83,9 @@ def test_every_prepared_read_gives_what_its_queryset_gives(claims):
         if model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField")
     }
     for name, read in sorted(prepared.items()):
-        (kind,) = read._kinds  # every prepared read of the project takes one value
+        (kind,) = read.kinds  # every prepared read of the project takes one value
         if kind is int:  # every id of the tables the statement reads, and of those they refer to
-            sql = read._compile().sql
+            sql = read.sql
             read_models = {model for table, model in tables.items() if f'"{table}"' in sql}
             referred = {
                 field.related_model
@@ -100,7 +100,7 @@ def test_every_prepared_read_gives_what_its_queryset_gives(claims):
             values = id_numbers
         rows_seen = 0
         for value in values:
-            got, expected = read.all(value), list(read._build(value))
+            got, expected = read.all(value), list(read.build(value))
             assert len(got) == len(expected), (name, value)
             for a, b in zip(got, expected, strict=True):
                 _same(a, b, f"{name}({value!r})")
