@@ -195,6 +195,9 @@ def insert(instance: Model) -> None:
     if not instance._state.adding or instance.pk is not None:
         raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
     compiled = _insert_of(type(instance))
+    # As save() does: refuse a related row that has no id yet, and take the id of one that
+    # was saved after it was assigned.
+    instance._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
     values = []
     for field in compiled.fields:
         value = field.pre_save(instance, True)

@@ -92,6 +92,18 @@ def test_insert_writes_the_row_save_would_write():
     assert rows[inserted.pk] == rows[saved.pk]
 
 
+def test_insert_takes_related_rows_as_save_does():
+    region = Region(code="469099", slug="test-region", name_zh="测试", name_en="Test")
+    code = RegionCode(code="469099", region=region)  # assigned before the region has an id
+    with pytest.raises(ValueError, match="unsaved related object"):
+        insert(code)
+    insert(region)
+
+    insert(code)
+
+    assert RegionCode.objects.get(pk=code.pk).region_id == region.pk
+
+
 def test_insert_keeps_the_database_errors_and_refuses_what_it_cannot_write():
     message = OutboxMessage(topic="t", payload={}, created_at=datetime.now(UTC))
     insert(message)
