@@ -128,6 +128,11 @@ def catalogue_current() -> Catalogue:
     return _catalogue_for_version(number)
 
 
+def catalogue_recheck() -> None:
+    """Ask the database for the current version at the next call (the versions stay cached)."""
+    _current.clear()
+
+
 def catalogue_forget() -> None:
     """Forget the cached current version (after loading a new one)."""
     _current.clear()
