@@ -227,10 +227,11 @@ def _level_row(t: Throughput, tps: float, *, best: bool) -> str:
     )
 
 
-def _outcomes(measured: Sequence[Throughput]) -> dict[str, int]:
+def _outcomes(parts: Sequence[WorkerResult | Throughput]) -> dict[str, int]:
+    """The statuses the claims ended in, added up over workers or over levels."""
     total: dict[str, int] = {}
-    for t in measured:
-        for status, n in t.statuses.items():
+    for part in parts:
+        for status, n in part.statuses.items():
             total[str(status)] = total.get(str(status), 0) + n
     return total
 
@@ -253,16 +254,12 @@ def _service_throughput(
     for process in processes:
         process.join()
     wall = time.perf_counter() - started
-    statuses: dict[str, int] = {}
-    for result in results:
-        for status, n in result.statuses.items():
-            statuses[status] = statuses.get(status, 0) + n
     database = [r.database_cpu for r in results]
     return Throughput(
         workers=workers,
         claims_per_second=len(ids) / wall,
         wall=wall,
-        statuses=statuses,
+        statuses=_outcomes(results),
         python_ms=1000 * sum(r.python_cpu for r in results) / len(ids),
         database_ms=(
             1000 * sum(d for d in database if d is not None) / len(ids)
