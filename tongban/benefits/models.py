@@ -32,10 +32,17 @@ class Entitlement(models.Model):
         SUSPENDED = "suspended", "suspended"
         ENDED = "ended", "ended"
 
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
-    item_code = models.SlugField(max_length=40)
-    application_reference = models.CharField(max_length=32, unique=True)
-    paying_region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    # No twin indexes (docs/decisions/0207): the person and the paying region are found through
+    # the person and (paying region, status) indexes, the item is never searched alone, and the
+    # application reference's uniqueness is a constraint (no LIKE index beside it).
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    item_code = models.SlugField(max_length=40, db_index=False)
+    application_reference = models.CharField(max_length=32)
+    paying_region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     start_month = models.DateField(
         null=True, blank=True, help_text="First benefit month; for a one-off, the month it is paid"
@@ -73,6 +80,9 @@ class Entitlement(models.Model):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(
+                fields=["application_reference"], name="entitlement_application_unique"
+            ),
             models.UniqueConstraint(
                 fields=["person"],
                 condition=Q(item_code="ui_benefit", status__in=["active", "suspended"]),
@@ -138,7 +148,9 @@ class PaymentRun(models.Model):
         FINISHED = "finished", "bank file written"
 
     reference = models.CharField(max_length=32, unique=True)
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(  # found through payment_run_once (region, month, sequence)
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     month = models.DateField(help_text="First day of the month paid")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.REGULAR)
     sequence = models.PositiveSmallIntegerField(default=0, help_text="0 regular, 1.. supplementary")

@@ -60,9 +60,16 @@ class Bundle(models.Model):
 class Application(models.Model):
     """One person's application for one catalogue item."""
 
-    reference = models.CharField(max_length=32, unique=True)
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
-    item_code = models.SlugField(max_length=40)
+    # Every claim writes this row three times (a status change cannot be a HOT update), and each
+    # index is written each time, so there are no twins (docs/decisions/0207): the reference's
+    # uniqueness is a constraint (no LIKE index beside it); the person and the accepting region
+    # are found through the (person, item) and (region, day) indexes; the item alone is never
+    # searched.
+    reference = models.CharField(max_length=32)
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    item_code = models.SlugField(max_length=40, db_index=False)
     catalogue_version = models.PositiveIntegerField()
     pays_money = models.BooleanField()
     bundle = models.ForeignKey(
@@ -75,7 +82,7 @@ class Application(models.Model):
         "regions.Office", on_delete=models.PROTECT, related_name="+"
     )
     accepting_region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+"
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     insured_region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -99,6 +106,7 @@ class Application(models.Model):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name="application_reference_unique"),
             models.UniqueConstraint(
                 fields=["person", "item_code"],
                 condition=Q(status__in=OPEN_STATUSES),
@@ -216,7 +224,10 @@ class Transition(AppendOnlyModel):
     This is the responsibility record (首问负责): it is never changed.
     """
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    # Found through the (application, at) index: no single-column twin.
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     stage = models.CharField(max_length=16)
     from_status = models.CharField(max_length=16, blank=True, default="")
     to_status = models.CharField(max_length=16)
@@ -262,7 +273,11 @@ class Archive(AppendOnlyModel):
     changing any archive breaks the chain (``tongban archive verify``).
     """
 
-    office = models.ForeignKey("regions.Office", on_delete=models.PROTECT, related_name="+")
+    # Found through the (office, sequence) constraint; the chain hash's uniqueness is a
+    # constraint (no LIKE index beside it).
+    office = models.ForeignKey(
+        "regions.Office", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     sequence = models.PositiveBigIntegerField()
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, related_name="archive"
@@ -271,13 +286,14 @@ class Archive(AppendOnlyModel):
     content = models.JSONField()
     content_sha256 = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64)
-    chain_hash = models.CharField(max_length=64, unique=True)
+    chain_hash = models.CharField(max_length=64)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["office", "sequence"], name="archive_sequence_per_office"
             ),
+            models.UniqueConstraint(fields=["chain_hash"], name="archive_chain_hash_unique"),
         ]
 
     def __str__(self) -> str:

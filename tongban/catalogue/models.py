@@ -21,7 +21,9 @@ class CatalogueVersion(models.Model):
 class Item(models.Model):
     """A service item as defined in one catalogue version; the same for every office."""
 
-    version = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT, related_name="items")
+    version = models.ForeignKey(  # found through item_code_per_version (version, code)
+        CatalogueVersion, on_delete=models.PROTECT, related_name="items", db_index=False
+    )
     code = models.SlugField(max_length=40)
     number = models.PositiveSmallIntegerField()
     name_zh = models.CharField(max_length=64)

@@ -34,17 +34,29 @@ class Finding(models.Model):
         SUPERSEDED = "superseded", "settled otherwise (the benefit ended for another reason)"
 
     reference = models.CharField(max_length=32, unique=True)
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    # The person, entitlement and paying region are found through the Meta indexes below.
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     source = models.CharField(max_length=32, choices=Source.choices)
     stop_kind = models.CharField(max_length=32, help_text="The stop a confirmation decides")
     entitlement = models.ForeignKey(
-        "benefits.Entitlement", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "benefits.Entitlement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     application = models.ForeignKey(
         "cases.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     paying_region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", help_text="Who decides"
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who decides",
+        db_index=False,
     )
     office = models.ForeignKey(
         "regions.Office",

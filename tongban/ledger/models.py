@@ -74,7 +74,9 @@ class Book(models.Model):
 class JournalEntry(AppendOnlyModel):
     """A balanced journal entry (记账凭证) in one book; corrected only by a reversal entry."""
 
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries")
+    book = models.ForeignKey(  # found through ledger_entry_book_date_idx (book, date)
+        Book, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     entry_date = models.DateField()
     description = models.CharField(max_length=200)
     source_type = models.CharField(max_length=32, help_text="What caused it: payment_run, …")

@@ -142,7 +142,9 @@ class StaffMember(models.Model):
 
 
 class StaffRole(models.Model):
-    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="roles")
+    member = models.ForeignKey(  # found through staff_role_unique (member, role)
+        StaffMember, on_delete=models.CASCADE, related_name="roles", db_index=False
+    )
     role = models.CharField(max_length=16, choices=Role.choices)
 
     class Meta:

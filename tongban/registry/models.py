@@ -80,7 +80,9 @@ class InsuranceSpell(models.Model):
     separation reason when it stops the insurance (停保).
     """
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="spells")
+    person = models.ForeignKey(  # found through spell_person_idx (person, start date)
+        Person, on_delete=models.PROTECT, related_name="spells", db_index=False
+    )
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="spells")
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     start_date = models.DateField()
@@ -199,7 +201,9 @@ class RelationshipMove(models.Model):
     ``source`` is the transfer's reference (``transfers``), one move per transfer.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="moves")
+    person = models.ForeignKey(  # found through relationship_move_person_idx
+        Person, on_delete=models.PROTECT, related_name="moves", db_index=False
+    )
     from_region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     moved_on = models.DateField()

@@ -25,11 +25,19 @@ class Transfer(models.Model):
         CANCELLED = "cancelled", "cancelled: the benefit ended before it could move"
 
     reference = models.CharField(max_length=32, unique=True)
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    # The person is found through transfer_once (person, …), the regions through their
+    # (region, created_at) indexes.
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(max_length=16, choices=Status.choices)
-    from_region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
-    to_region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    from_region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    to_region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     effective_date = models.DateField(help_text="The new spell's start, or the move's date")
     spell_id = models.BigIntegerField(null=True, blank=True, help_text="new_spell: the spell")
     application_reference = models.CharField(
@@ -90,7 +98,6 @@ class Transfer(models.Model):
         indexes = [
             models.Index(fields=["from_region", "created_at"], name="transfer_from_idx"),
             models.Index(fields=["to_region", "created_at"], name="transfer_to_idx"),
-            models.Index(fields=["person"], name="transfer_person_idx"),
         ]
 
     def __str__(self) -> str:
