@@ -1,4 +1,5 @@
-"""No index twins (PostgreSQL): every index is written with every row, so none may be redundant.
+"""Indexes: what the models declare is built, and no index twins (PostgreSQL): every index is
+written with every row, so none may be redundant.
 
 Django gives a foreign key its own index and a ``unique`` or indexed text column a second,
 ``varchar_pattern_ops`` one for ``LIKE``. Beside a composite index that starts with the same
@@ -6,12 +7,13 @@ column, or where nothing searches with ``LIKE``, they only cost writes (docs/dec
 """
 
 import pytest
+from django.apps import apps
 from django.db import connection
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's catalogue"),
-]
+pytestmark = pytest.mark.django_db
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's catalogue"
+)
 
 # The rows every claim writes (submit, initial review, re-review): no LIKE index on them.
 CLAIM_TABLES = [
@@ -38,6 +40,7 @@ def _indexes() -> list[tuple[str, str, bool, bool, list[int], str, bool]]:
         return [tuple(row) for row in cursor.fetchall()]
 
 
+@postgresql_only
 def test_no_index_is_a_prefix_of_another_on_the_same_table():
     """A plain B-tree index whose columns begin another plain one on the same table (a foreign
     key's own index beside a composite one) serves nothing the other does not. Django's own
@@ -59,6 +62,7 @@ def test_no_index_is_a_prefix_of_another_on_the_same_table():
     assert twins == []
 
 
+@postgresql_only
 def test_the_rows_a_claim_writes_have_no_like_index():
     like = [
         f"{table}.{name}"
@@ -66,3 +70,19 @@ def test_the_rows_a_claim_writes_have_no_like_index():
         if pattern and table in CLAIM_TABLES
     ]
     assert like == []
+
+
+def test_every_constraint_and_index_the_models_declare_is_in_the_database():
+    """The migrations built what the models say. Django drops an index by its columns when a
+    foreign key loses its own, and once took a unique constraint's index with it (benefits
+    0006, put back by 0007)."""
+    missing = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            if not model.__module__.startswith("tongban."):
+                continue
+            meta = model._meta
+            declared = {c.name for c in meta.constraints} | {i.name for i in meta.indexes}
+            present = connection.introspection.get_constraints(cursor, meta.db_table)
+            missing += [f"{meta.db_table}.{name}" for name in sorted(declared - set(present))]
+    assert missing == []
