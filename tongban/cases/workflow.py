@@ -39,6 +39,11 @@ CHANGING = [
 ]  # fmt: skip
 
 
+class DuplicateApplication(Exception):
+    """A submission that a unique rule refuses (an open application for the person and item):
+    nothing was written, and the transaction goes on."""
+
+
 @dataclass(frozen=True)
 class Move:
     to_paying: str
@@ -121,7 +126,9 @@ def transition(
         application.decided_at = now
         application.decided_on = as_of
     if application.pk is None:
-        insert(application)  # a submission: the unique constraints speak here
+        # A submission: the unique constraints speak here, before anything else is written.
+        if not insert(application, skip_conflict=True):
+            raise DuplicateApplication(application.reference)
         closing: list[ClosedTask] = []
     else:
         application.save(update_fields=CHANGING)

@@ -163,11 +163,11 @@ class _Insert:
     auto: Any  # the auto-incremented primary key, returned by the statement
 
 
-_inserts: dict[tuple[type[Model], str, str], _Insert] = {}
+_inserts: dict[tuple[type[Model], str, str, bool], _Insert] = {}
 
 
-def _insert_of(model: type[Model]) -> _Insert:
-    key = (model, connection.alias, connection.vendor)
+def _insert_of(model: type[Model], skip_conflict: bool) -> _Insert:
+    key = (model, connection.alias, connection.vendor, skip_conflict)
     compiled = _inserts.get(key)
     if compiled is not None:
         return compiled
@@ -180,21 +180,27 @@ def _insert_of(model: type[Model]) -> _Insert:
     fields = [f for f in meta.local_concrete_fields if f is not auto]
     quote = connection.ops.quote_name
     returning, _ = connection.ops.return_insert_columns([auto])
+    skip = "ON CONFLICT DO NOTHING " if skip_conflict else ""
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) {returning}"
+        f"VALUES ({', '.join(['%s'] * len(fields))}) {skip}{returning}"
     )
     compiled = _inserts[key] = _Insert(sql, fields, auto)
     return compiled
 
 
-def insert(instance: Model) -> None:
+def insert(instance: Model, *, skip_conflict: bool = False) -> bool:
     """Write ``instance`` as a new row, as ``instance.save(force_insert=True)`` would, and give
     it its id. For the rows every claim writes (transitions, tasks, audit and outbox rows). The
-    project has no ``pre_save``/``post_save`` receivers; this sends none."""
+    project has no ``pre_save``/``post_save`` receivers; this sends none.
+
+    With ``skip_conflict``, a row that would break a unique constraint or index is not written
+    (``ON CONFLICT DO NOTHING``): the call returns False, the instance keeps no id, and the
+    transaction goes on, with no savepoint around the insert. Other errors (a NULL, a check, a
+    missing related row) still raise ``IntegrityError``. Otherwise it returns True."""
     if not instance._state.adding or instance.pk is not None:
         raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
-    compiled = _insert_of(type(instance))
+    compiled = _insert_of(type(instance), skip_conflict)
     # As save() does: refuse a related row that has no id yet, and take the id of one that
     # was saved after it was assigned.
     instance._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
@@ -206,7 +212,10 @@ def insert(instance: Model) -> None:
         values.append(field.get_db_prep_save(value, connection=connection))
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, values)
-        (pk,) = cursor.fetchone()
-    setattr(instance, compiled.auto.attname, pk)
+        row = cursor.fetchone()
+    if row is None:
+        return False  # skip_conflict: a unique constraint or index already holds such a row
+    setattr(instance, compiled.auto.attname, row[0])
     instance._state.adding = False
     instance._state.db = connection.alias
+    return True

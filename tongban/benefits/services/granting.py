@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
 from tongban.benefits.models import (
     MONTHLY_ITEMS,
     Entitlement,
@@ -48,32 +46,31 @@ def entitlement_create(
     if monthly and start_month is None:
         raise ValueError("a monthly entitlement needs its first month")
     first = month_of(start_month if monthly and start_month else determined_on)
-    try:
-        with transaction.atomic():
-            entitlement = Entitlement(
-                person_id=person_id,
-                item_code=item_code,
-                application_reference=application_reference,
-                paying_region_id=paying_region_id,
-                start_month=first,
-                end_month=add_months(first, months if monthly else 1),
-                months=months if item_code in MONTHLY_ITEMS else 0,
-                monthly_amount_fen=monthly_amount_fen if item_code in MONTHLY_ITEMS else None,
-                medical_premium_fen=medical_premium_fen if item_code == "ui_benefit" else None,
-                amount_fen=amount_fen if item_code not in MONTHLY_ITEMS else None,
-                contribution_months_used=contribution_months_used,
-                determined_on=determined_on,
-                explanation=explanation,
-                parameter_set_version=parameter_set_version,
-                catalogue_version=catalogue_version,
-                created_at=clock.now(),
-            )
-            insert(entitlement)  # one per granted claim (core.prepared)
-    except IntegrityError:
+    entitlement = Entitlement(
+        person_id=person_id,
+        item_code=item_code,
+        application_reference=application_reference,
+        paying_region_id=paying_region_id,
+        start_month=first,
+        end_month=add_months(first, months if monthly else 1),
+        months=months if item_code in MONTHLY_ITEMS else 0,
+        monthly_amount_fen=monthly_amount_fen if item_code in MONTHLY_ITEMS else None,
+        medical_premium_fen=medical_premium_fen if item_code == "ui_benefit" else None,
+        amount_fen=amount_fen if item_code not in MONTHLY_ITEMS else None,
+        contribution_months_used=contribution_months_used,
+        determined_on=determined_on,
+        explanation=explanation,
+        parameter_set_version=parameter_set_version,
+        catalogue_version=catalogue_version,
+        created_at=clock.now(),
+    )
+    # One per granted claim (core.prepared). A unique rule refuses a second running UI benefit
+    # (or a second entitlement of the same application): nothing is written, no savepoint.
+    if not insert(entitlement, skip_conflict=True):
         raise Conflict(
             "The person already receives UI benefit; a second running entitlement is not allowed.",
             code="entitlement_exists",
-        ) from None
+        )
     audit_record(
         actor=actor,
         event_type="entitlement_created",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, get_args
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from tongban.cases.facts import PersonView, application_decision, person_view
 from tongban.cases.models import (
@@ -19,7 +19,7 @@ from tongban.cases.models import (
     Status,
 )
 from tongban.cases.services.deciding import _approve, _record_parameters, _seen
-from tongban.cases.workflow import transition
+from tongban.cases.workflow import DuplicateApplication, transition
 from tongban.catalogue.selectors import ItemDefinition, catalogue_current, due_date, item_get
 from tongban.core import clock
 from tongban.core.actors import Actor
@@ -147,21 +147,20 @@ def _create(
         due_date=due_date(start=as_of, working_days=item.time_limit_working_days),
     )
     try:
-        with transaction.atomic():
-            transition(
-                application,
-                outcome="submit",
-                actor=acceptance.actor,
-                office_id=office.pk,
-                seen=_seen(assessment),
-                as_of=as_of,
-            )
-    except IntegrityError:
+        transition(
+            application,
+            outcome="submit",
+            actor=acceptance.actor,
+            office_id=office.pk,
+            seen=_seen(assessment),
+            as_of=as_of,
+        )
+    except DuplicateApplication:
         existing = Application.objects.filter(
             person=person, item_code=item.code, status__in=OPEN_STATUSES
         ).first()
-        if existing is None:
-            raise
+        if existing is None:  # the random reference was taken: a 500, as any other bug
+            raise IntegrityError(f"reference {application.reference} is taken") from None
         raise Conflict(
             f"{person.name} already has an open application for this item ({existing.reference}).",
             code="duplicate_application",

@@ -12,6 +12,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Now
 from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from tongban.core.models import AuditEvent, OutboxMessage
 from tongban.core.prepared import Prepared, insert
@@ -113,3 +114,19 @@ def test_insert_keeps_the_database_errors_and_refuses_what_it_cannot_write():
         insert(OutboxMessage(topic="t", payload={}, created_at=Now()))
     with pytest.raises(IntegrityError), transaction.atomic():
         insert(OutboxMessage(topic="t", payload={}, created_at=None))  # NOT NULL
+
+
+def test_insert_can_skip_a_row_a_unique_rule_refuses_and_go_on_without_a_savepoint():
+    region = Region(code="469098", slug="test-skip", name_zh="测试", name_en="Skip")
+    assert insert(region, skip_conflict=True) is True
+    twin = Region(code="469098", slug="test-skip-2", name_zh="测试", name_en="Twin")  # same code
+
+    with CaptureQueriesContext(connection) as statements:
+        written = insert(twin, skip_conflict=True)
+
+    assert written is False and twin.pk is None and twin._state.adding
+    assert [q["sql"].split()[0] for q in statements.captured_queries] == ["INSERT"]
+    # The transaction is still usable, and only the first row is there.
+    assert list(Region.objects.filter(code="469098").values_list("name_en", flat=True)) == ["Skip"]
+    with pytest.raises(IntegrityError), transaction.atomic():  # not a unique rule: still raised
+        insert(OutboxMessage(topic="t", payload={}, created_at=None), skip_conflict=True)
