@@ -33,13 +33,14 @@ class Entitlement(models.Model):
         ENDED = "ended", "ended"
 
     # No twin indexes (docs/decisions/0207): the person and the paying region are found through
-    # the person and (paying region, status) indexes, the item is never searched alone, and the
-    # application reference's uniqueness is a constraint (no LIKE index beside it).
+    # the person and (paying region, status) indexes, the item is never searched alone, and
+    # migration 0006 drops the LIKE index PostgreSQL gets beside the application reference's
+    # unique one.
     person = models.ForeignKey(
         "registry.Person", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     item_code = models.SlugField(max_length=40, db_index=False)
-    application_reference = models.CharField(max_length=32)
+    application_reference = models.CharField(max_length=32, unique=True)
     paying_region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -80,9 +81,6 @@ class Entitlement(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["application_reference"], name="entitlement_application_unique"
-            ),
             models.UniqueConstraint(
                 fields=["person"],
                 condition=Q(item_code="ui_benefit", status__in=["active", "suspended"]),

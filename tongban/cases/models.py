@@ -61,11 +61,11 @@ class Application(models.Model):
     """One person's application for one catalogue item."""
 
     # Every claim writes this row three times (a status change cannot be a HOT update), and each
-    # index is written each time, so there are no twins (docs/decisions/0207): the reference's
-    # uniqueness is a constraint (no LIKE index beside it); the person and the accepting region
-    # are found through the (person, item) and (region, day) indexes; the item alone is never
-    # searched.
-    reference = models.CharField(max_length=32)
+    # index is written each time, so there are no twins (docs/decisions/0207): the person and the
+    # accepting region are found through the (person, item) and (region, day) indexes, the item
+    # alone is never searched, and migration 0007 drops the LIKE index PostgreSQL gets beside
+    # the reference's unique one.
+    reference = models.CharField(max_length=32, unique=True)
     person = models.ForeignKey(
         "registry.Person", on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -106,7 +106,6 @@ class Application(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["reference"], name="application_reference_unique"),
             models.UniqueConstraint(
                 fields=["person", "item_code"],
                 condition=Q(status__in=OPEN_STATUSES),
@@ -273,8 +272,8 @@ class Archive(AppendOnlyModel):
     changing any archive breaks the chain (``tongban archive verify``).
     """
 
-    # Found through the (office, sequence) constraint; the chain hash's uniqueness is a
-    # constraint (no LIKE index beside it).
+    # Found through the (office, sequence) constraint; migration 0007 drops the LIKE index
+    # PostgreSQL gets beside the chain hash's unique one.
     office = models.ForeignKey(
         "regions.Office", on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -286,14 +285,13 @@ class Archive(AppendOnlyModel):
     content = models.JSONField()
     content_sha256 = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64)
-    chain_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["office", "sequence"], name="archive_sequence_per_office"
             ),
-            models.UniqueConstraint(fields=["chain_hash"], name="archive_chain_hash_unique"),
         ]
 
     def __str__(self) -> str:

@@ -57,15 +57,13 @@ class AuditEvent(AppendOnlyModel):
     office_code = models.CharField(max_length=32, blank=True, default="")
     subject_type = models.CharField(max_length=64)
     subject_id = models.CharField(max_length=64)
-    event_type = models.CharField(max_length=64)
+    # Every decision writes audit rows: migration 0006 drops the LIKE index PostgreSQL gets
+    # beside this one (docs/decisions/0207).
+    event_type = models.CharField(max_length=64, db_index=True)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        # Every decision writes audit rows: plain indexes only, no LIKE twin (docs/decisions/0207).
-        indexes = [
-            models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx"),
-            models.Index(fields=["event_type"], name="audit_event_type_idx"),
-        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.event_type} {self.subject_type}:{self.subject_id}"
@@ -77,7 +75,9 @@ class OutboxMessage(models.Model):
     It is delivered to its handlers after commit (at least once); handlers are idempotent.
     """
 
-    topic = models.CharField(max_length=64)
+    # Every decision emits: migration 0006 drops the LIKE index PostgreSQL gets beside this one
+    # (docs/decisions/0207).
+    topic = models.CharField(max_length=64, db_index=True)
     payload = models.JSONField()
     created_at = models.DateTimeField()
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -85,14 +85,12 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True, default="")
 
     class Meta:
-        # Every decision emits: plain indexes only, no LIKE twin (docs/decisions/0207).
         indexes = [
-            models.Index(fields=["topic"], name="outbox_topic_idx"),
             models.Index(
                 fields=["id"],
                 name="outbox_pending_idx",
                 condition=models.Q(processed_at__isnull=True),
-            ),
+            )
         ]
 
     def __str__(self) -> str:

@@ -67,8 +67,12 @@ def entitlement_create(
     # One per granted claim (core.prepared). A unique rule refuses a second running UI benefit
     # (or a second entitlement of the same application): nothing is written, no savepoint.
     if not insert(entitlement, skip_conflict=True):
+        granted = Entitlement.objects.filter(application_reference=application_reference).exists()
         raise Conflict(
-            "The person already receives UI benefit; a second running entitlement is not allowed.",
+            f"Application {application_reference} already has its entitlement."
+            if granted
+            else "The person already receives UI benefit; a second running entitlement is not "
+            "allowed.",
             code="entitlement_exists",
         )
     audit_record(

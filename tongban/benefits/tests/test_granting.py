@@ -54,3 +54,15 @@ def test_the_grant_goes_on_in_the_same_transaction_after_a_refusal():
 
     assert Entitlement.objects.get(application_reference="TB20261126OTHER001") == granted
     assert AuditEvent.objects.filter(subject_id=str(granted.pk)).exists()
+
+
+def test_a_second_entitlement_of_the_same_application_is_refused_and_named():
+    person = PersonFactory()
+    with unit_of_work():
+        grant(person, "TB20261126TWICE001")
+    running = Entitlement.objects.get(application_reference="TB20261126TWICE001")
+    running.status = "ended"
+    running.save(update_fields=["status"])  # not running: only the application's rule speaks
+
+    with unit_of_work(), pytest.raises(Conflict, match="TB20261126TWICE001 already has"):
+        grant(person, "TB20261126TWICE001")

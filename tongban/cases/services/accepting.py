@@ -146,26 +146,33 @@ def _create(
         submitted_on=as_of,
         due_date=due_date(start=as_of, working_days=item.time_limit_working_days),
     )
-    try:
-        transition(
-            application,
-            outcome="submit",
-            actor=acceptance.actor,
-            office_id=office.pk,
-            seen=_seen(assessment),
-            as_of=as_of,
-        )
-    except DuplicateApplication:
-        existing = Application.objects.filter(
-            person=person, item_code=item.code, status__in=OPEN_STATUSES
-        ).first()
-        if existing is None:  # the random reference was taken: a 500, as any other bug
-            raise IntegrityError(f"reference {application.reference} is taken") from None
-        raise Conflict(
-            f"{person.name} already has an open application for this item ({existing.reference}).",
-            code="duplicate_application",
-            extra={"existing_reference": existing.reference},
-        ) from None
+    for _attempt in range(3):
+        try:
+            transition(
+                application,
+                outcome="submit",
+                actor=acceptance.actor,
+                office_id=office.pk,
+                seen=_seen(assessment),
+                as_of=as_of,
+            )
+            break
+        except DuplicateApplication:
+            existing = Application.objects.filter(
+                person=person, item_code=item.code, status__in=OPEN_STATUSES
+            ).first()
+            if existing is not None:
+                raise Conflict(
+                    f"{person.name} already has an open application for this item "
+                    f"({existing.reference}).",
+                    code="duplicate_application",
+                    extra={"existing_reference": existing.reference},
+                ) from None
+            # Nothing was written and nothing is open now: the random reference was taken, or
+            # the open application was decided after the insert saw it. Again, afresh.
+            application.reference = new_reference("TB", as_of)
+    else:
+        raise IntegrityError("a new application was refused three times with nothing open")
     _record_parameters()
     return application
 

@@ -73,16 +73,31 @@ def test_the_rows_a_claim_writes_have_no_like_index():
 
 
 def test_every_constraint_and_index_the_models_declare_is_in_the_database():
-    """The migrations built what the models say. Django drops an index by its columns when a
-    foreign key loses its own, and once took a unique constraint's index with it (benefits
-    0006, put back by 0007)."""
+    """The migrations built what the models say: every named constraint and index, every
+    ``unique`` field's unique index, every indexed field's index. Django drops a foreign key's
+    indexes by column when it loses ``db_index``, and once took a partial unique constraint's
+    index with them (ADR 0207); the migrations now drop indexes by name."""
     missing = []
     with connection.cursor() as cursor:
         for model in apps.get_models():
             if not model.__module__.startswith("tongban."):
                 continue
             meta = model._meta
-            declared = {c.name for c in meta.constraints} | {i.name for i in meta.indexes}
             present = connection.introspection.get_constraints(cursor, meta.db_table)
+            declared = {c.name for c in meta.constraints} | {i.name for i in meta.indexes}
             missing += [f"{meta.db_table}.{name}" for name in sorted(declared - set(present))]
+            for field in meta.local_concrete_fields:
+                column = [field.column]
+                if (
+                    field.unique
+                    and not field.primary_key
+                    and not any(c["unique"] and c["columns"] == column for c in present.values())
+                ):
+                    missing.append(f"{meta.db_table}.{field.column} (unique)")
+                if (
+                    field.db_index
+                    and not field.unique
+                    and not any(c["index"] and c["columns"][:1] == column for c in present.values())
+                ):
+                    missing.append(f"{meta.db_table}.{field.column} (index)")
     assert missing == []

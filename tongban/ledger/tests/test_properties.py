@@ -114,7 +114,9 @@ def apply(operation, posted, expected):
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(operations)
 def test_debits_equal_credits_per_book_and_overall_after_any_sequence(sequence):
