@@ -171,7 +171,7 @@ def _create(
             # Nothing was written and nothing is open now: the random reference was taken, or
             # the open application was decided after the insert saw it. Again, afresh.
             application.reference = new_reference("TB", as_of)
-    else:
+    else:  # three refusals with nothing open: a bug, not the applicant's doing
         raise IntegrityError("a new application was refused three times with nothing open")
     _record_parameters()
     return application
