@@ -134,8 +134,8 @@ def catalogue_recheck() -> None:
 
 
 def catalogue_forget() -> None:
-    """Forget the cached current version (after loading a new one)."""
-    _current.clear()
+    """Forget the cached current version and the loaded versions (after loading a new one)."""
+    catalogue_recheck()
     _catalogue_for_version.cache_clear()
 
 
