@@ -55,8 +55,9 @@ def _fast_password_hasher() -> None:
 
 @pytest.fixture(autouse=True)
 def _own_var_dir(settings: Any, tmp_path: Any) -> None:
-    """Each test keeps bank files and payment-run locks in a folder of its own: a test running
-    at the same moment in the other worker must not find "its" run of the month busy."""
+    """Each test keeps bank files and payment-run locks in a folder of its own, out of the
+    repository: a test running at the same moment in the other worker must not find "its" run
+    of the month busy. Tests need no fixture of their own for it."""
     settings.VAR_DIR = tmp_path
     settings.BANK_DIR = tmp_path / "bank"
 

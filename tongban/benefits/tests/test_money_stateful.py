@@ -253,16 +253,9 @@ class Money(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
-def test_money_stays_right_whatever_happens(settings_tmp):
+def test_money_stays_right_whatever_happens():
     Money.TestCase.settings = settings(
         max_examples=25, stateful_step_count=25, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )  # fmt: skip
     Money.TestCase().runTest()
-
-
-@pytest.fixture
-def settings_tmp(settings, tmp_path):
-    settings.BANK_DIR = tmp_path / "bank"
-    settings.VAR_DIR = tmp_path
-    return settings

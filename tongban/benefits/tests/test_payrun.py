@@ -29,12 +29,6 @@ pytestmark = pytest.mark.django_db
 NOV, DEC = date(2026, 11, 1), date(2026, 12, 1)
 
 
-@pytest.fixture(autouse=True)
-def bank_dir(settings, tmp_path):
-    settings.BANK_DIR = tmp_path / "bank"
-    settings.VAR_DIR = tmp_path
-
-
 def run(region="460200", month=NOV, on=date(2026, 11, 25)):
     return payrun_execute(actor=TEST_ACTOR, region_code=region, month=month, on=on)
 

@@ -18,12 +18,6 @@ from tongban.registry.tests.factories import PersonFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def bank_dir(settings, tmp_path):
-    settings.BANK_DIR = tmp_path / "bank"
-    settings.VAR_DIR = tmp_path
-
-
 def stop(e, kind, on):
     with unit_of_work():
         return entitlement_stop(

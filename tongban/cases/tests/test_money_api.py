@@ -12,12 +12,6 @@ from tongban.core.testing import TEST_ACTOR
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def bank_dir(settings, tmp_path):
-    settings.BANK_DIR = tmp_path / "bank"
-    settings.VAR_DIR = tmp_path
-
-
 @pytest.fixture
 def paid(apis, worker):
     worker.bank_account = "6222021234567890123"

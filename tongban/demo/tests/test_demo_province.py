@@ -11,10 +11,9 @@ from tongban.transfers.models import Transfer
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-def test_the_demo_walks_every_case_through_and_leaves_signals_to_decide(settings, tmp_path):
+def test_the_demo_walks_every_case_through_and_leaves_signals_to_decide():
     from tongban.demo.province import demo_province
 
-    settings.BANK_DIR = tmp_path / "bank"
     said: list[str] = []
     demo_province(scale=0.05, seed=2026, as_of=date(2026, 11, 26), say=said.append)
 

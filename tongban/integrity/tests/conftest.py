@@ -9,12 +9,6 @@ from tongban.cases.tests.conftest import apis, frozen_time, sanya_worker, staff,
 from tongban.registry.tests.factories import region
 
 
-@pytest.fixture(autouse=True)
-def bank_dir(settings, tmp_path):
-    settings.BANK_DIR = tmp_path / "bank"
-    settings.VAR_DIR = tmp_path
-
-
 def make_recipient(*, start=date(2026, 11, 1), months=18, region_code="460200"):
     """A Sanya worker let go on 2026-10-01, now paid UI benefit by Sanya's fund."""
     person = sanya_worker()

@@ -149,13 +149,10 @@ def test_two_reviewers_approve_the_same_claim_at_once(reference_data_committed):
     assert Entitlement.objects.filter(person=person).count() == 1
 
 
-def test_the_same_comparison_file_loaded_twice_at_once(
-    reference_data_committed, tmp_path, settings
-):
+def test_the_same_comparison_file_loaded_twice_at_once(reference_data_committed, tmp_path):
     from tongban.benefits.tests.factories import entitlement
     from tongban.cases.tests.conftest import sanya_worker
 
-    settings.BANK_DIR = tmp_path / "bank"
     people = [sanya_worker() for _ in range(4)]
     for person in people:
         entitlement(person, region="460200", start=date(2026, 11, 1))

@@ -182,7 +182,7 @@ class Suspensions(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 @pytest.mark.slow
-def test_no_suspended_month_is_paid_unless_lifted_first(bank_dir):
+def test_no_suspended_month_is_paid_unless_lifted_first():
     Suspensions.TestCase.settings = settings(
         max_examples=50, stateful_step_count=30, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

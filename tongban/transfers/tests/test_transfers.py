@@ -30,12 +30,6 @@ TODAY = date(2026, 11, 26)
 MONTHLY, MEDICAL = 164700, 22000
 
 
-@pytest.fixture(autouse=True)
-def bank_dir(settings, tmp_path):
-    settings.BANK_DIR = tmp_path / "bank"
-    settings.VAR_DIR = tmp_path
-
-
 def hire_in(person, region_code, on="2026-11-20"):
     employer = EmployerFactory(region=region(region_code))
     api = Api(client_create(actor=TEST_ACTOR, kind="employer", name=None, uscc=employer.uscc).token)

@@ -6,7 +6,7 @@ from django.test import Client
 from tongban.benefits.models import Entitlement
 from tongban.cases.tests.conftest import frozen_time, staff  # noqa: F401
 from tongban.integrity.models import Finding
-from tongban.integrity.tests.conftest import bank_dir, make_recipient  # noqa: F401
+from tongban.integrity.tests.conftest import make_recipient
 from tongban.integrity.tests.helpers import hire
 
 pytestmark = pytest.mark.django_db

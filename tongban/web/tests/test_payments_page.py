@@ -16,12 +16,6 @@ from tongban.web.labels import RECONCILIATION_DIFFERENCE
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def bank_dir(settings, tmp_path):
-    settings.BANK_DIR = tmp_path / "bank"
-    settings.VAR_DIR = tmp_path
-
-
 def login(username, office, roles):
     member = staff_create(
         actor=TEST_ACTOR, username=username, office_code=office, roles=roles, password=None

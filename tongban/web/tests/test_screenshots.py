@@ -45,13 +45,7 @@ def shot(page, name):
     page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
 
 
-@pytest.fixture
-def bank_dir(settings, tmp_path):
-    """The bank files of the payment run shown on the payments page stay out of the repository."""
-    settings.BANK_DIR = tmp_path / "bank"
-
-
-def test_screenshots(browser, site, bank_dir):
+def test_screenshots(browser, site):
     url = site
     person = sanya_worker()
     person.name, person.bank_account = "王小明", "6217000000001234567"

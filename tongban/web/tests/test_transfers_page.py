@@ -6,7 +6,7 @@ import pytest
 
 from tongban.cases.tests.conftest import frozen_time, staff, worker  # noqa: F401
 from tongban.core.testing import TEST_ACTOR
-from tongban.integrity.tests.conftest import bank_dir, make_recipient  # noqa: F401
+from tongban.integrity.tests.conftest import make_recipient
 from tongban.integrity.tests.helpers import hire, run
 from tongban.transfers.models import Transfer
 from tongban.transfers.services import person_residence_move
