@@ -5,8 +5,8 @@ status change; ``services._route`` calls :func:`tally_reroute` when the insured 
 open application changes. Each adds to its summary rows with upserts (``INSERT … ON CONFLICT
 DO UPDATE``, the same SQL on PostgreSQL and SQLite), written together in one statement on
 PostgreSQL (:class:`_Rows`), so a decision is counted when it commits and rolled back with
-it. :func:`tallies_recomputed` derives the same rows from the base
-tables; :func:`tallies_rebuild` replaces the summaries with them.
+it. :func:`tallies_recomputed` derives the same rows from the base tables;
+:func:`tallies_rebuild` replaces the summaries with them.
 """
 
 from __future__ import annotations

@@ -196,8 +196,9 @@ def insert(instance: Model, *, skip_conflict: bool = False) -> bool:
 
     With ``skip_conflict``, a row that would break a unique constraint or index is not written
     (``ON CONFLICT DO NOTHING``): the call returns False, the instance keeps no id, and the
-    transaction goes on, with no savepoint around the insert. Other errors (a NULL, a check, a
-    missing related row) still raise ``IntegrityError``. Otherwise it returns True."""
+    transaction goes on, with no savepoint around the insert. Other errors still raise
+    ``IntegrityError``: a NULL or a check at once, a missing related row at commit (the foreign
+    keys are deferred). Otherwise it returns True."""
     if not instance._state.adding or instance.pk is not None:
         raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
     compiled = _insert_of(type(instance), skip_conflict)
