@@ -13,7 +13,7 @@ from tongban.benefits.selectors import entitlement_for_application
 from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.cases.workflow import canonical_json, sha256_of
 from tongban.core import clock
-from tongban.core.prepared import Prepared, insert
+from tongban.core.prepared import Prepared, insert, update
 from tongban.core.transactions import require_transaction
 
 if TYPE_CHECKING:
@@ -134,7 +134,8 @@ def archive_seal(application: Application, granted: Entitlement | None = None) -
         chain_hash=link,
     )
     insert(archive)
-    ArchiveHead.objects.filter(pk=head.pk).update(sequence=head.sequence + 1, last_hash=link)
+    head.sequence, head.last_hash = head.sequence + 1, link
+    update(head, ["sequence", "last_hash"])
     return archive
 
 

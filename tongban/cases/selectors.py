@@ -91,6 +91,14 @@ _OPEN_TASK = Prepared(
     int,
 )
 
+# Who approved the application at initial review (more than one when it was sent back).
+_INITIAL_APPROVALS = Prepared(
+    lambda application_id: Transition.objects.filter(
+        application_id=application_id, stage=Task.Stage.INITIAL_REVIEW, outcome="approve"
+    ).only("actor_user_id"),
+    int,
+)
+
 
 def application_of_task_locked(*, task_id: int) -> Application | None:
     """The application a task is about, row-locked with what a decision reads of it (None: no
@@ -188,12 +196,7 @@ def decision_refusal(
 
 
 def _did_initial_review(application: Application, user_id: int) -> bool:
-    return Transition.objects.filter(
-        application=application,
-        stage=Task.Stage.INITIAL_REVIEW,
-        outcome="approve",
-        actor_user_id=user_id,
-    ).exists()
+    return any(t.actor_user_id == user_id for t in _INITIAL_APPROVALS.all(application.pk))
 
 
 def office_tasks(

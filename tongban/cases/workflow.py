@@ -27,7 +27,7 @@ from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
 from tongban.core.outbox import outbox_emit
-from tongban.core.prepared import insert
+from tongban.core.prepared import insert, update
 from tongban.core.transactions import require_transaction
 
 STATUS_CHANGED = "cases.status_changed"
@@ -131,7 +131,7 @@ def transition(
             raise DuplicateApplication(application.reference)
         closing: list[ClosedTask] = []
     else:
-        application.save(update_fields=CHANGING)
+        update(application, CHANGING)
         closing = _close_open_task(application.pk, outcome, now, as_of)
     if target == Status.INITIAL_REVIEW:
         _open_task(

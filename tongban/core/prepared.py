@@ -28,14 +28,14 @@ and the pinned statement counts see them as usual. ADR 0206 says why this exists
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Model, QuerySet
+from django.db.models.expressions import ColPairs  # type: ignore[attr-defined]
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
-from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
@@ -59,8 +59,14 @@ class _Compiled:
     sql: str
     params: list[Any]  # constants as compiled; the stand-ins' places are filled at each run
     slots: list[tuple[int, int]]  # (place in params, position of the argument)
-    compiler: SQLCompiler
     locks: bool  # SELECT … FOR UPDATE: only inside a transaction
+    # What ModelIterable works out from the compiler for every run, worked out once:
+    converters: list[tuple[int, tuple[list[Any], Any]]]  # (column, (converters, expression))
+    converting: Any  # the connection the converters are given, as results_iter gives it
+    init_list: list[str]  # the attnames of the model's own columns
+    own: slice  # where those columns are in a row
+    populators: list[Any]  # one per select_related model, filling it from the row
+    annotations: list[tuple[str, int]]  # (attribute, column)
 
 
 class Prepared(Generic[M]):
@@ -79,8 +85,9 @@ class Prepared(Generic[M]):
         """The statement, as compiled for the current database."""
         return self._compile().sql
 
-    def _compile(self) -> _Compiled:
-        key = (connection.alias, connection.vendor)
+    def _compile(self, db: Any = None) -> _Compiled:
+        db = db or connections[DEFAULT_DB_ALIAS]
+        key = (db.alias, db.vendor)
         compiled = self._compiled.get(key)
         if compiled is not None:
             return compiled
@@ -104,22 +111,42 @@ class Prepared(Generic[M]):
             raise TypeError(
                 "every parameter of a prepared query must reach the SQL as it is (field=value)"
             )
-        locks = bool(queryset.query.select_for_update) and connection.features.has_select_for_update
-        compiled = _Compiled(queryset.model, sql, params, slots, compiler, locks)
+        locks = bool(queryset.query.select_for_update) and db.features.has_select_for_update
+        # As ModelIterable.__iter__ and SQLCompiler.results_iter do at each run.
+        select, klass_info = compiler.select, compiler.klass_info
+        assert klass_info is not None
+        columns = [column[0] for column in select[: compiler.col_count]]
+        if any(isinstance(column, ColPairs) for column in columns):
+            raise TypeError("a prepared query cannot select a composite field")
+        own = klass_info["select_fields"]
+        compiled = _Compiled(
+            model=queryset.model,
+            sql=sql,
+            params=params,
+            slots=slots,
+            locks=locks,
+            converters=list(compiler.get_converters(columns).items()),
+            converting=compiler.connection,
+            init_list=[column[0].target.attname for column in select[own[0] : own[-1] + 1]],
+            own=slice(own[0], own[-1] + 1),
+            populators=get_related_populators(klass_info, select, queryset.db),
+            annotations=list((compiler.annotation_col_map or {}).items()),
+        )
         self._compiled[key] = compiled
         return compiled
 
     def all(self, *values: Any) -> list[M]:
-        compiled = self._compile()
-        if compiled.locks and connection.get_autocommit():
+        db = connections[DEFAULT_DB_ALIAS]
+        compiled = self._compile(db)
+        if compiled.locks and db.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")  # fmt: skip
         params = list(compiled.params)
         for place, position in compiled.slots:
             params[place] = values[position]
-        with connection.cursor() as cursor:
+        with db.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        return self._instances(compiled.compiler, rows)
+        return self._instances(compiled, db.alias, rows)
 
     def get(self, *values: Any) -> M:
         """The one row, or the model's ``DoesNotExist`` / ``MultipleObjectsReturned``."""
@@ -134,23 +161,21 @@ class Prepared(Generic[M]):
         )
 
     @staticmethod
-    def _instances(compiler: SQLCompiler, rows: list[Any]) -> list[M]:
+    def _instances(compiled: _Compiled, db: str, rows: list[Any]) -> list[M]:
         """``ModelIterable.__iter__`` on rows already fetched."""
-        db = connection.alias
-        select, klass_info = compiler.select, compiler.klass_info
-        assert klass_info is not None
-        model_cls = klass_info["model"]
-        select_fields = klass_info["select_fields"]
-        start, end = select_fields[0], select_fields[-1] + 1
-        init_list = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, db)
-        annotations = compiler.annotation_col_map or {}
+        model_cls = compiled.model
         instances = []
-        for row in compiler.results_iter(results=[rows]):
-            instance = model_cls.from_db(db, init_list, row[start:end])
-            for populator in populators:
+        for fetched in rows:
+            row = list(fetched)
+            for column, (convs, expression) in compiled.converters:
+                value = row[column]
+                for converter in convs:
+                    value = converter(value, expression, compiled.converting)
+                row[column] = value
+            instance = model_cls.from_db(db, compiled.init_list, row[compiled.own])
+            for populator in compiled.populators:
                 populator.populate(row, instance)
-            for name, column in annotations.items():
+            for name, column in compiled.annotations:
                 setattr(instance, name, row[column])
             instances.append(instance)
         return instances
@@ -166,8 +191,8 @@ class _Insert:
 _inserts: dict[tuple[type[Model], str, str, bool], _Insert] = {}
 
 
-def _insert_of(model: type[Model], skip_conflict: bool) -> _Insert:
-    key = (model, connection.alias, connection.vendor, skip_conflict)
+def _insert_of(model: type[Model], skip_conflict: bool, db: Any) -> _Insert:
+    key = (model, db.alias, db.vendor, skip_conflict)
     compiled = _inserts.get(key)
     if compiled is not None:
         return compiled
@@ -178,8 +203,8 @@ def _insert_of(model: type[Model], skip_conflict: bool) -> _Insert:
     if meta.parents:
         raise TypeError(f"insert() writes one table; {meta.label} inherits from another model")
     fields = [f for f in meta.local_concrete_fields if f is not auto]
-    quote = connection.ops.quote_name
-    returning, _ = connection.ops.return_insert_columns([auto])
+    quote = db.ops.quote_name
+    returning, _ = db.ops.return_insert_columns([auto])
     skip = "ON CONFLICT DO NOTHING " if skip_conflict else ""
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
@@ -201,22 +226,64 @@ def insert(instance: Model, *, skip_conflict: bool = False) -> bool:
     keys are deferred). Otherwise it returns True."""
     if not instance._state.adding or instance.pk is not None:
         raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
-    compiled = _insert_of(type(instance), skip_conflict)
-    # As save() does: refuse a related row that has no id yet, and take the id of one that
-    # was saved after it was assigned.
-    instance._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
-    values = []
-    for field in compiled.fields:
-        value = field.pre_save(instance, True)
-        if hasattr(value, "resolve_expression"):
-            raise TypeError(f"insert() writes values, not expressions: {field.name}")
-        values.append(field.get_db_prep_save(value, connection=connection))
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    compiled = _insert_of(type(instance), skip_conflict, db)
+    values = _values(instance, compiled.fields, db, adding=True)
+    with db.cursor() as cursor:
         cursor.execute(compiled.sql, values)
         row = cursor.fetchone()
     if row is None:
         return False  # skip_conflict: a unique constraint or index already holds such a row
     setattr(instance, compiled.auto.attname, row[0])
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias
     return True
+
+
+def _values(instance: Model, fields: list[Any], db: Any, *, adding: bool) -> list[Any]:
+    """The fields' values as the ORM's compilers send them (``pre_save``, ``get_db_prep_save``)."""
+    operation = "insert" if adding else "update"
+    # As save() does: refuse a related row that has no id yet, and take the id of one that
+    # was saved after it was assigned.
+    checked = None if adding else fields  # an insert writes every field
+    instance._prepare_related_fields_for_save(operation_name=operation, fields=checked)  # type: ignore[attr-defined]
+    values = []
+    for field in fields:
+        value = field.pre_save(instance, adding)
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(f"{operation}() writes values, not expressions: {field.name}")
+        values.append(field.get_db_prep_save(value, connection=db))
+    return values
+
+
+_updates: dict[tuple[type[Model], tuple[str, ...], str, str], tuple[str, list[Any]]] = {}
+
+
+def update(instance: Model, fields: Sequence[str]) -> None:
+    """Write ``fields`` of ``instance``'s row, as ``instance.save(update_fields=fields)`` would:
+    the ``UPDATE … WHERE id = %s`` is written once per model and fields, and each call only
+    prepares the values, as :func:`insert` does. For the rows a claim changes (the application's
+    status, the archive head). It sends no signals, and raises ``DatabaseError`` when no row has
+    the instance's id, as ``save()`` does."""
+    if instance._state.adding or instance.pk is None:
+        raise TypeError(f"update() writes saved rows; this {type(instance).__name__} is new")
+    db = connections[DEFAULT_DB_ALIAS]
+    model = type(instance)
+    key = (model, tuple(fields), db.alias, db.vendor)
+    compiled = _updates.get(key)
+    if compiled is None:
+        meta = model._meta
+        written: list[Any] = [meta.get_field(name) for name in fields]
+        for field in written:
+            if not field.concrete or field.primary_key or field.model is not model:
+                raise TypeError(f"update() writes the table's own columns, not {field.name}")
+        quote = db.ops.quote_name
+        sets = ", ".join(f"{quote(field.column)} = %s" for field in written)
+        sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
+        compiled = _updates[key] = (sql, written)
+    sql, written = compiled
+    values = _values(instance, written, db, adding=False)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*values, instance.pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models.functions import Now
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from tongban.core.models import AuditEvent, OutboxMessage
-from tongban.core.prepared import Prepared, insert
+from tongban.core.prepared import Prepared, insert, update
 from tongban.regions.models import Office, Region, RegionCode
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +130,47 @@ def test_insert_can_skip_a_row_a_unique_rule_refuses_and_go_on_without_a_savepoi
     assert list(Region.objects.filter(code="469098").values_list("name_en", flat=True)) == ["Skip"]
     with pytest.raises(IntegrityError), transaction.atomic():  # not a unique rule: still raised
         insert(OutboxMessage(topic="t", payload={}, created_at=None), skip_conflict=True)
+
+
+def test_update_writes_the_columns_save_would_write_and_only_those():
+    movable = Office.objects.filter(is_default_for_region=False).exclude(
+        kind__in=["agency", "province"]
+    )  # no rule keeps these in their region
+    saved, updated = movable.exclude(region__code="460100").order_by("code")[:2]
+    haikou = Region.objects.get(code="460100")
+    for office in (saved, updated):
+        office.name_zh = "三亚测试办"
+        office.region = haikou  # a related row, by instance, as save() takes it
+        office.name_en = "not written"  # changed, but not among the fields
+    fields = ["name_zh", "region"]
+    saved.save(update_fields=fields)
+
+    with CaptureQueriesContext(connection) as statements:
+        update(updated, fields)
+
+    assert len(statements) == 1
+    rows = {
+        row.pop("id"): row
+        for row in Office.objects.filter(pk__in=[saved.pk, updated.pk]).values(
+            "id", "name_zh", "region_id", "name_en"
+        )
+    }
+    assert rows[updated.pk] == {**rows[saved.pk], "name_en": rows[updated.pk]["name_en"]}
+    assert rows[updated.pk]["region_id"] == haikou.pk
+    assert rows[updated.pk]["name_en"] != "not written"
+
+
+def test_update_refuses_what_save_refuses_and_what_it_cannot_write():
+    with pytest.raises(TypeError, match="saved rows"):
+        update(Region(code="469098", slug="new", name_zh="新", name_en="New"), ["name_en"])
+    office = Office.objects.filter(region__code="460200").first()
+    assert office is not None
+    with pytest.raises(TypeError, match="own columns"):
+        update(office, ["id"])
+    with pytest.raises(TypeError, match="expressions"):
+        office.name_en = Now()  # the misuse under test
+        update(office, ["name_en"])
+    office.pk = -1  # a row that is not there
+    office.name_en = "gone"
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        update(office, ["name_en"])
