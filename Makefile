@@ -1,7 +1,7 @@
 # Tongban — the two commands a fresh machine needs are `make demo` and `make test`.
 # The interpreter: the distribution's CPython 3.11 when the machine has one (Debian builds it
 # with profile-guided and link-time optimisation; a default source build, as pyenv makes, has
-# neither and spent about a fifth more CPU on a claim: docs/decisions/0208), else python3.11
+# neither and spent 16 % more CPU on a claim's Python: docs/decisions/0208), else python3.11
 # on PATH. `make clean` before switching: the virtualenv keeps the interpreter it was made with.
 PYTHON ?= $(or $(wildcard /usr/bin/python3.11),python3.11)
 VENV := .venv
