@@ -1,9 +1,11 @@
 # Tongban — the two commands a fresh machine needs are `make demo` and `make test`.
-# The interpreter: the distribution's CPython 3.11 when the machine has one (Debian builds it
-# with profile-guided and link-time optimisation; a default source build, as pyenv makes, has
-# neither and spent 16 % more CPU on a claim's Python: docs/decisions/0208), else python3.11
-# on PATH. `make clean` before switching: the virtualenv keeps the interpreter it was made with.
-PYTHON ?= $(or $(wildcard /usr/bin/python3.11),python3.11)
+# The interpreter: the distribution's CPython 3.11 when the machine has one that can make a
+# virtualenv (Debian builds it with profile-guided and link-time optimisation; a default source
+# build, as pyenv makes, has neither and spent 16 % more CPU on a claim's Python:
+# docs/decisions/0208), else python3.11 on PATH. `make clean` before switching: the
+# virtualenv keeps the interpreter it was made with.
+SYSTEM_PYTHON := $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' 2>/dev/null && echo /usr/bin/python3.11)
+PYTHON ?= $(or $(SYSTEM_PYTHON),python3.11)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -19,7 +21,7 @@ install: $(STAMP)
 
 # Re-installs only when the pins change; safe to run again.
 $(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -54,7 +54,7 @@ def json_list(value: object) -> list[Any]:
 
 def from_json_row(model: type[M], values: dict[str, Any]) -> M:
     """The instance :func:`json_row` describes, as if the ORM had loaded it. Dates arrive as
-    text; SQLite keeps timestamps in UTC without an offset."""
+    text; SQLite keeps timestamps without an offset, in the connection's time zone."""
     attnames, parsers = _parsers(model)
     loaded = [parse(values[name]) for name, parse in zip(attnames, parsers, strict=True)]
     return model.from_db(connection.alias, attnames, loaded)
@@ -73,9 +73,11 @@ def _parser(field: Field[Any, Any]) -> Callable[[Any], Any]:
         return field.to_python
 
     def aware(value: Any) -> Any:
+        # PostgreSQL's JSON has the offset; SQLite's text is naive, in the connection's time
+        # zone (UTC unless DATABASES sets TIME_ZONE), as the ORM's converter reads it.
         parsed = field.to_python(value)
         if isinstance(parsed, datetime) and timezone.is_naive(parsed):
-            return timezone.make_aware(parsed, UTC)
+            return timezone.make_aware(parsed, connection.timezone)
         return parsed
 
     return aware

@@ -8,21 +8,24 @@ per kind of database, with stand-in values for its parameters, keeps the SQL and
 ORM needs to make rows into instances, and afterwards only executes the SQL with the real
 values and builds the instances, as ``QuerySet.__iter__`` would.
 
-It reaches into the ORM's compiler (``select``, ``klass_info``, ``results_iter``), the same
-steps as ``django.db.models.query.ModelIterable``. ``cases/tests/test_prepared_reads.py``
+It reaches into the ORM's compiler once, at compile time (``select``, ``klass_info``,
+``get_converters``, ``get_related_populators``), the same steps as
+``django.db.models.query.ModelIterable`` and ``SQLCompiler.results_iter`` take at every run. ``cases/tests/test_prepared_reads.py``
 compares every prepared query of the project with its queryset, field by field, so a Django
 upgrade that changes those steps fails there first.
 
 :func:`insert` does the same for ``Model.save()`` of a new row: the ``INSERT … RETURNING`` is
 written once per model, and each call only prepares the field values, as the ORM's insert
-compiler does (``pre_save``, ``get_db_prep_save``).
+compiler does (``pre_save``, ``get_db_prep_save``). :func:`update` does it for
+``save(update_fields=…)``.
 
 Only plain model querysets: no ``values()``, no ``prefetch_related``, and each parameter an
 ``int`` or ``str`` compared as it is (``field=value``, not ``__contains`` or ``__in``); a query
 that breaks this is refused at its first use. The compiled form is kept per database alias and
-kind of database and shared by the threads of a process: after compiling, the compiler is only
-asked for its columns and its converters, which depend on the kind of database, not on the
-connection. Statements are run on the current thread's connection, so ``CaptureQueriesContext``
+kind of database and shared by the threads of a process; the compiler is not kept. What is kept
+(the columns, the converters, the populators) depends on the kind of database and the
+settings, not on the connection: the converters are handed the compiling thread's connection,
+as ``results_iter`` hands them its own, and read only its settings (``USE_TZ``, the time zone). Statements are run on the current thread's connection, so ``CaptureQueriesContext``
 and the pinned statement counts see them as usual. ADR 0206 says why this exists.
 """
 
@@ -62,7 +65,8 @@ class _Compiled:
     locks: bool  # SELECT … FOR UPDATE: only inside a transaction
     # What ModelIterable works out from the compiler for every run, worked out once:
     converters: list[tuple[int, tuple[list[Any], Any]]]  # (column, (converters, expression))
-    converting: Any  # the connection the converters are given, as results_iter gives it
+    converting: Any  # the connection the converters are given (the compiling thread's; they
+    # read only its settings, the same for every connection of the alias)
     init_list: list[str]  # the attnames of the model's own columns
     own: slice  # where those columns are in a row
     populators: list[Any]  # one per select_related model, filling it from the row
@@ -264,18 +268,28 @@ def update(instance: Model, fields: Sequence[str]) -> None:
     the ``UPDATE … WHERE id = %s`` is written once per model and fields, and each call only
     prepares the values, as :func:`insert` does. For the rows a claim changes (the application's
     status, the archive head). It sends no signals, and raises ``DatabaseError`` when no row has
-    the instance's id, as ``save()`` does."""
-    if instance._state.adding or instance.pk is None:
-        raise TypeError(f"update() writes saved rows; this {type(instance).__name__} is new")
-    db = connections[DEFAULT_DB_ALIAS]
+    the instance's id, as ``save()`` does. A model with a ``save()`` of its own (an append-only
+    one, say) is refused: its rules would be skipped."""
     model = type(instance)
+    if instance._state.adding or instance.pk is None:
+        raise TypeError(f"update() writes saved rows; this {model.__name__} is new")
+    if model.save is not Model.save:
+        raise TypeError(f"update() would skip {model.__name__}.save(); use it")
+    db = connections[DEFAULT_DB_ALIAS]
     key = (model, tuple(fields), db.alias, db.vendor)
     compiled = _updates.get(key)
     if compiled is None:
         meta = model._meta
         written: list[Any] = [meta.get_field(name) for name in fields]
+        if not written or len({field.attname for field in written}) < len(written):
+            raise TypeError(f"update() writes each of one or more fields once, not {fields!r}")
         for field in written:
-            if not field.concrete or field.primary_key or field.model is not model:
+            if (
+                not field.concrete
+                or field.primary_key
+                or getattr(field, "generated", False)
+                or field.model is not meta.concrete_model
+            ):
                 raise TypeError(f"update() writes the table's own columns, not {field.name}")
         quote = db.ops.quote_name
         sets = ", ".join(f"{quote(field.column)} = %s" for field in written)

@@ -167,6 +167,15 @@ def test_update_refuses_what_save_refuses_and_what_it_cannot_write():
     assert office is not None
     with pytest.raises(TypeError, match="own columns"):
         update(office, ["id"])
+    for fields in ([], ["name_en", "name_en"], ["region", "region_id"]):
+        with pytest.raises(TypeError, match="each of one or more fields once"):
+            update(office, fields)
+    event = AuditEvent.objects.create(
+        at=datetime(2026, 11, 26, tzinfo=UTC), actor_kind="system", actor_label="test",
+        subject_type="application", subject_id="TB1", event_type="application_submit", data={},
+    )  # fmt: skip
+    with pytest.raises(TypeError, match=r"AuditEvent\.save\(\)"):
+        update(event, ["event_type"])  # append-only: its save() refuses changes
     with pytest.raises(TypeError, match="expressions"):
         office.name_en = Now()  # the misuse under test
         update(office, ["name_en"])
