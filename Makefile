@@ -4,8 +4,8 @@
 # build, as pyenv makes, has neither and spent 16 % more CPU on a claim's Python:
 # docs/decisions/0208), else python3.11 on PATH. `make clean` before switching: the
 # virtualenv keeps the interpreter it was made with.
-SYSTEM_PYTHON := $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' 2>/dev/null && echo /usr/bin/python3.11)
-PYTHON ?= $(or $(SYSTEM_PYTHON),python3.11)
+# (Asked only when a virtualenv is made: `?=` expands when the recipe runs.)
+PYTHON ?= $(or $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' 2>/dev/null && echo /usr/bin/python3.11),python3.11)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

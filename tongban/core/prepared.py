@@ -10,9 +10,9 @@ values and builds the instances, as ``QuerySet.__iter__`` would.
 
 It reaches into the ORM's compiler once, at compile time (``select``, ``klass_info``,
 ``get_converters``, ``get_related_populators``), the same steps as
-``django.db.models.query.ModelIterable`` and ``SQLCompiler.results_iter`` take at every run. ``cases/tests/test_prepared_reads.py``
-compares every prepared query of the project with its queryset, field by field, so a Django
-upgrade that changes those steps fails there first.
+``django.db.models.query.ModelIterable`` and ``SQLCompiler.results_iter`` take at every run.
+``cases/tests/test_prepared_reads.py`` compares every prepared query of the project with its
+queryset, field by field, so a Django upgrade that changes those steps fails there first.
 
 :func:`insert` does the same for ``Model.save()`` of a new row: the ``INSERT … RETURNING`` is
 written once per model, and each call only prepares the field values, as the ORM's insert
@@ -25,8 +25,9 @@ that breaks this is refused at its first use. The compiled form is kept per data
 kind of database and shared by the threads of a process; the compiler is not kept. What is kept
 (the columns, the converters, the populators) depends on the kind of database and the
 settings, not on the connection: the converters are handed the compiling thread's connection,
-as ``results_iter`` hands them its own, and read only its settings (``USE_TZ``, the time zone). Statements are run on the current thread's connection, so ``CaptureQueriesContext``
-and the pinned statement counts see them as usual. ADR 0206 says why this exists.
+as ``results_iter`` hands them its own, and read only its settings (``USE_TZ``, the time
+zone). Statements are run on the current thread's connection, so ``CaptureQueriesContext`` and
+the pinned statement counts see them as usual. ADR 0206 says why this exists.
 """
 
 from __future__ import annotations
@@ -273,12 +274,12 @@ def update(instance: Model, fields: Sequence[str]) -> None:
     model = type(instance)
     if instance._state.adding or instance.pk is None:
         raise TypeError(f"update() writes saved rows; this {model.__name__} is new")
-    if model.save is not Model.save:
-        raise TypeError(f"update() would skip {model.__name__}.save(); use it")
     db = connections[DEFAULT_DB_ALIAS]
     key = (model, tuple(fields), db.alias, db.vendor)
     compiled = _updates.get(key)
     if compiled is None:
+        if model.save is not Model.save:
+            raise TypeError(f"update() would skip {model.__name__}.save(); use it")
         meta = model._meta
         written: list[Any] = [meta.get_field(name) for name in fields]
         if not written or len({field.attname for field in written}) < len(written):
