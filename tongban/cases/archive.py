@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
 from tongban.benefits.selectors import entitlement_for_application
 from tongban.cases.models import Application, Archive, ArchiveHead, Transition
-from tongban.cases.workflow import canonical_json, sha256_of
 from tongban.core import clock
+from tongban.core.canonical import CanonicalJson, sha256_of
 from tongban.core.prepared import Prepared, insert, update
 from tongban.core.transactions import require_transaction
 
@@ -54,7 +53,7 @@ def _head_locked(office_id: int) -> ArchiveHead:
     return _HEAD_LOCKED.get(office_id)
 
 
-def archive_content(application: Application, granted: Entitlement | None = None) -> dict[str, Any]:
+def archive_content(application: Application, granted: Entitlement | None = None) -> CanonicalJson:
     """Everything the accepting office answers for, as plain JSON; ``granted`` is the
     entitlement the closing decision just created (read from the database otherwise)."""
     entitlement = granted or entitlement_for_application(reference=application.reference)
@@ -112,8 +111,7 @@ def archive_content(application: Application, granted: Entitlement | None = None
             else None
         ),
     }
-    plain: dict[str, Any] = json.loads(canonical_json(content))
-    return plain
+    return CanonicalJson.plain(content)
 
 
 def archive_seal(application: Application, granted: Entitlement | None = None) -> Archive:
@@ -121,7 +119,7 @@ def archive_seal(application: Application, granted: Entitlement | None = None) -
     require_transaction("archive_seal")
     head = _head_locked(application.accepting_office_id)
     content = archive_content(application, granted)
-    content_hash = sha256_of(content)
+    content_hash = content.sha256
     link = chain_hash(head.last_hash, content_hash)
     archive = Archive(
         office_id=application.accepting_office_id,

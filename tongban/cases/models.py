@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from tongban.core.canonical import RecordJSONEncoder
 from tongban.core.models import AppendOnlyModel
 
 OPEN_STATUSES = ("initial_review", "re_review", "returned")
@@ -93,7 +94,8 @@ class Application(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices)
     data = models.JSONField(default=dict, blank=True, help_text="What the applicant added")
     snapshot = models.JSONField(
-        help_text="The registry and the assessment, as pulled at acceptance"
+        encoder=RecordJSONEncoder,
+        help_text="The registry and the assessment, as pulled at acceptance",
     )
     submitted_at = models.DateTimeField()
     submitted_on = models.DateField(help_text="Local date; the time limit counts from it")
@@ -241,7 +243,12 @@ class Transition(AppendOnlyModel):
     at = models.DateTimeField()
     reasons = models.JSONField(default=list, blank=True)
     checklist = models.JSONField(default=dict, blank=True)
-    seen = models.JSONField(default=dict, blank=True, help_text="What the actor saw (assessment)")
+    seen = models.JSONField(
+        default=dict,
+        blank=True,
+        encoder=RecordJSONEncoder,
+        help_text="What the actor saw (assessment); its canonical text is what seen_sha256 hashes",
+    )
     seen_sha256 = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
@@ -282,7 +289,7 @@ class Archive(AppendOnlyModel):
         Application, on_delete=models.PROTECT, related_name="archive"
     )
     sealed_at = models.DateTimeField()
-    content = models.JSONField()
+    content = models.JSONField(encoder=RecordJSONEncoder)
     content_sha256 = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64)
     chain_hash = models.CharField(max_length=64, unique=True)

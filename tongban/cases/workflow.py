@@ -11,8 +11,6 @@ record) and the audit event, and counts the change in the supervision summaries
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +23,7 @@ from tongban.catalogue.selectors import working_calendar
 from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
+from tongban.core.canonical import CanonicalJson
 from tongban.core.errors import Conflict
 from tongban.core.outbox import outbox_emit
 from tongban.core.prepared import insert, update
@@ -81,14 +80,6 @@ def allowed_outcomes(status: str) -> list[str]:
     return [outcome for (source, outcome) in TRANSITIONS if source == status]
 
 
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def sha256_of(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
-
-
 def transition(
     application: Application,
     *,
@@ -142,7 +133,7 @@ def transition(
             raise RuntimeError("a re-review needs a reviewing office; route before approving")
         _open_task(application, Task.Stage.RE_REVIEW, application.reviewing_office_id, now, as_of)
 
-    seen = seen or {}
+    seen = CanonicalJson(seen or {})  # encoded once: hashed and stored from the same text
     record = Transition(
         application=application,
         stage=str(stage),
@@ -158,7 +149,7 @@ def transition(
         reasons=reasons or [],
         checklist=checklist or {},
         seen=seen,
-        seen_sha256=sha256_of(seen) if seen else "",
+        seen_sha256=seen.sha256 if seen else "",
     )
     insert(record)
     tally_transition(

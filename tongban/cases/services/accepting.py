@@ -122,7 +122,7 @@ def _create(
         item_code=item.code, as_of=as_of, data=data, registering=registering
     )
     snapshot = view.snapshot(as_of=as_of)
-    snapshot["assessment"] = assessment.to_dict()
+    assessed = snapshot["assessment"] = assessment.to_dict()
     insured = view.insured_region(as_of)
     application = Application(
         reference=new_reference("TB", as_of),
@@ -153,7 +153,7 @@ def _create(
                 outcome="submit",
                 actor=acceptance.actor,
                 office_id=office.pk,
-                seen=_seen(assessment),
+                seen=_seen(assessed),
                 as_of=as_of,
             )
             break

@@ -69,11 +69,13 @@ def parameters_load() -> str:
 
 
 def _seen(
-    assessment: Assessment,
+    assessed: dict[str, Any],
     snapshot: dict[str, Any] | None = None,
     inputs: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    seen: dict[str, Any] = {"assessment": assessment.to_dict()}
+    """What a step records its actor saw: the assessment (``Assessment.to_dict()``, made once per
+    step and shared with what else the step stores), the rules' inputs, the registry."""
+    seen: dict[str, Any] = {"assessment": assessed}
     if inputs is not None:
         seen["inputs"] = inputs  # the rules engine's input, as recorded (rules.record)
     if snapshot is not None:
@@ -120,6 +122,7 @@ def _approve(
     stage = application.status
     if stage == Status.INITIAL_REVIEW and application.pays_money:
         _route(application, as_of, view)
+    assessed = assessment.to_dict()
     transition(
         application,
         outcome="approve",
@@ -127,7 +130,7 @@ def _approve(
         office_id=office_id,
         reasons=reasons,
         checklist=checklist,
-        seen=_seen(assessment, view.snapshot(as_of=as_of), inputs),
+        seen=_seen(assessed, view.snapshot(as_of=as_of), inputs),
         as_of=as_of,
     )
     granted = None
@@ -135,7 +138,12 @@ def _approve(
         _complete(application, actor=actor, as_of=as_of)
     elif application.status == Status.APPROVED:
         granted = _grant(
-            application, actor=actor, assessment=assessment, as_of=as_of, inputs=inputs
+            application,
+            actor=actor,
+            assessment=assessment,
+            assessed=assessed,
+            as_of=as_of,
+            inputs=inputs,
         )
     _finish(application, as_of, granted)
 
@@ -175,11 +183,13 @@ def _grant(
     *,
     actor: Actor,
     assessment: Assessment,
+    assessed: dict[str, Any],
     as_of: date,
     inputs: dict[str, Any] | None = None,
 ) -> Entitlement:
     """The re-review approved: the entitlement, in the reviewing agency's own fund, with the
-    assessment and the inputs it was computed from (``explanation.inputs``)."""
+    assessment (``assessed``: its ``to_dict()``) and the inputs it was computed from
+    (``explanation.inputs``)."""
     reviewing = application.reviewing_office
     if reviewing is None or assessment.paying_region != reviewing.region.code:
         raise Conflict(
@@ -201,7 +211,7 @@ def _grant(
         medical_premium_fen=assessment.medical_premium_fen,
         amount_fen=assessment.amount_fen,
         contribution_months_used=_as_int(details.get("contribution_months")),
-        explanation=assessment.to_dict() | ({"inputs": inputs} if inputs else {}),
+        explanation=assessed | ({"inputs": inputs} if inputs else {}),
         parameter_set_version=assessment.parameter_set_version,
         catalogue_version=application.catalogue_version,
         office_code=reviewing.code,
@@ -308,7 +318,7 @@ def task_decide(
             office_id=staff.office.pk,
             reasons=reason_rows,
             checklist=record,
-            seen=_seen(assessment, inputs=inputs),
+            seen=_seen(assessment.to_dict(), inputs=inputs),
             as_of=as_of,
         )
         _finish(application, as_of)

@@ -1,0 +1,93 @@
+"""The JSON a case records is encoded once: the text hashed is the text stored
+(``core.canonical``), and on PostgreSQL it is compressed with lz4 (docs/decisions/0209)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+
+from tongban.benefits.models import Entitlement
+from tongban.cases.archive import archive_verify
+from tongban.cases.models import Application, Archive, Transition
+from tongban.cases.tests.test_send_back import decide, submit
+from tongban.core.canonical import canonical_json, sha256_of
+
+pytestmark = pytest.mark.django_db
+
+RECORD_COLUMNS = [
+    ("cases_application", "snapshot"),
+    ("cases_transition", "seen"),
+    ("cases_archive", "content"),
+    ("benefits_entitlement", "explanation"),
+]
+
+
+@pytest.fixture
+def approved(staff, worker) -> Application:
+    haikou, sanya = staff["hk_acceptor"], staff["sy_reviewer"]
+    decide(haikou, submit(haikou, worker, "unemployment_registration"))
+    claim = decide(haikou, submit(haikou, worker, "ui_benefit"))
+    return decide(sanya, claim)
+
+
+def _stored(table: str, column: str, row_id: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [row_id])
+        (text,) = cursor.fetchone()
+    return text if isinstance(text, str) else json.dumps(text)
+
+
+def test_each_step_keeps_the_hash_of_what_it_saw_and_the_archive_verifies(approved):
+    steps = list(Transition.objects.filter(application=approved).order_by("at", "id"))
+    assert [t.stage for t in steps] == ["submission", "initial_review", "re_review"]
+    for step in steps:
+        assert step.seen["assessment"]["item"] == "ui_benefit"
+        assert step.seen_sha256 == sha256_of(step.seen)  # read back from the database
+    archive = Archive.objects.get(application=approved)
+    assert archive.content_sha256 == sha256_of(archive.content)
+    assert [t["seen_sha256"] for t in archive.content["transitions"]] == [
+        t.seen_sha256 for t in steps
+    ]
+    assert archive_verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps JSON as the text sent")
+def test_the_text_stored_is_the_canonical_text_that_was_hashed(approved):
+    """Sorted keys, no spaces, Chinese as it is: the exact text the hash was taken of."""
+    step = Transition.objects.filter(application=approved, stage="re_review").get()
+    stored = _stored("cases_transition", "seen", step.pk)
+    assert stored == canonical_json(step.seen)
+    assert "\\u" not in stored and "失业" in stored
+    archive = Archive.objects.get(application=approved)
+    assert _stored("cases_archive", "content", archive.pk) == canonical_json(archive.content)
+    snapshot = _stored("cases_application", "snapshot", approved.pk)
+    assert snapshot == canonical_json(approved.snapshot)
+    entitlement = Entitlement.objects.get(application_reference=approved.reference)
+    explanation = _stored("benefits_entitlement", "explanation", entitlement.pk)
+    assert explanation == canonical_json(entitlement.explanation)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
+def test_the_recorded_documents_are_compressed_with_lz4(approved):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        if not cursor.fetchone()[0]:
+            pytest.skip("this PostgreSQL is built without lz4")
+        for table, column in RECORD_COLUMNS:
+            cursor.execute(
+                "SELECT attcompression FROM pg_attribute"
+                " WHERE attrelid = %s::regclass AND attname = %s",
+                [table, column],
+            )
+            assert cursor.fetchone()[0] == "l", (table, column)
+        # A re-review's "seen" is kilobytes: stored compressed, and with lz4.
+        cursor.execute(
+            "SELECT pg_column_compression(seen) FROM cases_transition"
+            " WHERE application_id = %s AND stage = 're_review'",
+            [approved.pk],
+        )
+        assert cursor.fetchone()[0] == "lz4"

@@ -1,0 +1,64 @@
+"""JSON documents kept as records: one canonical text, hashed and stored as it is.
+
+A decision records what its reviewer saw and a finished case is sealed into its office's
+archive; each keeps a SHA-256 of its document's canonical text (sorted keys, no spaces, UTF-8).
+The text is made once: :class:`CanonicalJson` carries it, and a JSON field that keeps records
+(``encoder=RecordJSONEncoder``) stores that same text instead of encoding the document again.
+Any other value such a field is given is stored in the same canonical form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no spaces, characters as they are; a date or a Decimal as its text."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def sha256_of(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+class CanonicalJson(dict[str, Any]):
+    """A JSON object with its canonical text, made once: hashed (:attr:`sha256`) and stored
+    (:class:`RecordJSONEncoder`) from the same text. Change nothing in it afterwards: the text
+    would no longer say what the object holds."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: Mapping[str, Any]) -> None:
+        super().__init__(value)
+        self.text = canonical_json(value)
+
+    @classmethod
+    def plain(cls, value: Mapping[str, Any]) -> CanonicalJson:
+        """``value`` as the database gives it back (a date or a Decimal as its text), with the
+        canonical text of both."""
+        text = canonical_json(value)
+        document = cls.__new__(cls)
+        dict.update(document, json.loads(text))
+        document.text = text
+        return document
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+class RecordJSONEncoder(json.JSONEncoder):
+    """The encoder of the JSON fields that keep records: a :class:`CanonicalJson` is stored as
+    its text; any other value is encoded in the same canonical form."""
+
+    def __init__(self, **options: Any) -> None:
+        options.update(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        super().__init__(**options)
+
+    def encode(self, o: Any) -> str:
+        if isinstance(o, CanonicalJson):
+            return o.text
+        return super().encode(o)
