@@ -54,8 +54,9 @@ def _head_locked(office_id: int) -> ArchiveHead:
 
 
 def archive_content(application: Application, granted: Entitlement | None = None) -> CanonicalJson:
-    """Everything the accepting office answers for, as plain JSON; ``granted`` is the
-    entitlement the closing decision just created (read from the database otherwise)."""
+    """Everything the accepting office answers for, as plain JSON (dates as ISO 8601 text, as it
+    reads back); ``granted`` is the entitlement the closing decision just created (read from the
+    database otherwise)."""
     entitlement = granted or entitlement_for_application(reference=application.reference)
     content = {
         "application": {
@@ -111,7 +112,7 @@ def archive_content(application: Application, granted: Entitlement | None = None
             else None
         ),
     }
-    return CanonicalJson.plain(content)
+    return CanonicalJson(content)
 
 
 def archive_seal(application: Application, granted: Entitlement | None = None) -> Archive:

@@ -11,6 +11,7 @@ it. :func:`tallies_recomputed` derives the same rows from the base tables;
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -102,23 +103,28 @@ def _upsert(
     model: type[Model], key: Mapping[str, Any], add: Mapping[str, int]
 ) -> tuple[str, list[Any]]:
     """The statement that adds ``add`` to the summary row ``key`` (creating it), row-locked."""
-    table = model._meta.db_table
     counters = COUNTERS[model]
-    columns = [*KEYS[model], *counters]
     values = [key[c] for c in KEYS[model]] + [int(add.get(c, 0)) for c in counters]
-    largest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    added = tuple(c for c in counters if c in add)
+    return _upsert_sql(model, added, connection.vendor), values
+
+
+@functools.cache
+def _upsert_sql(model: type[Model], added: tuple[str, ...], vendor: str) -> str:
+    """The text of :func:`_upsert`'s statement, written once per summary, counters and database."""
+    table = model._meta.db_table
+    columns = [*KEYS[model], *COUNTERS[model]]
+    largest = "GREATEST" if vendor == "postgresql" else "MAX"
     updates = ", ".join(
         f"{c} = {largest}({table}.{c}, EXCLUDED.{c})"
         if c in LARGEST
         else f"{c} = {table}.{c} + EXCLUDED.{c}"
-        for c in counters
-        if c in add
+        for c in added
     )
-    sql = (
+    return (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({', '.join(CONFLICT[model])}) DO UPDATE SET {updates}"
     )
-    return sql, values
 
 
 class _Rows:

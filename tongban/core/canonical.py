@@ -26,24 +26,19 @@ def sha256_of(value: Any) -> str:
 
 class CanonicalJson(dict[str, Any]):
     """A JSON object with its canonical text, made once: hashed (:attr:`sha256`) and stored
-    (:class:`RecordJSONEncoder`) from the same text. Change nothing in it afterwards: the text
-    would no longer say what the object holds."""
+    (:class:`RecordJSONEncoder`) from the same text.
+
+    Its values are JSON already, as the database gives them back: strings, numbers, booleans,
+    None, lists and objects whose keys are strings (an integer key would be written as text but
+    sorted as a number, so the text read back would hash differently). A date or a Decimal
+    raises TypeError. Change nothing in it afterwards: the text would no longer say what the
+    object holds."""
 
     __slots__ = ("text",)
 
     def __init__(self, value: Mapping[str, Any]) -> None:
         super().__init__(value)
-        self.text = canonical_json(value)
-
-    @classmethod
-    def plain(cls, value: Mapping[str, Any]) -> CanonicalJson:
-        """``value`` as the database gives it back (a date or a Decimal as its text), with the
-        canonical text of both."""
-        text = canonical_json(value)
-        document = cls.__new__(cls)
-        dict.update(document, json.loads(text))
-        document.text = text
-        return document
+        self.text = json.dumps(self, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     @property
     def sha256(self) -> str:
@@ -52,7 +47,8 @@ class CanonicalJson(dict[str, Any]):
 
 class RecordJSONEncoder(json.JSONEncoder):
     """The encoder of the JSON fields that keep records: a :class:`CanonicalJson` is stored as
-    its text; any other value is encoded in the same canonical form."""
+    its text; any other value is encoded in the same canonical form (and, as with Django's own
+    encoder, a value that is not JSON raises TypeError)."""
 
     def __init__(self, **options: Any) -> None:
         options.update(sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -43,7 +43,9 @@ def lz4_compressed(*columns: tuple[str, str]) -> Operation:
     """On PostgreSQL built with lz4: values of each ``(table, column)`` written from now on are
     compressed with lz4 rather than pglz, several times faster to write for the kilobytes of JSON
     a case records at each step, and a little larger. Rows already written keep pglz; both read
-    alike. Nothing changes on SQLite, nor on a server without lz4 (docs/decisions/0209)."""
+    alike. Reversed, the columns follow the server's default again. ``SET COMPRESSION`` changes
+    only the catalogue (no rewrite), under a moment's exclusive lock of each table. Nothing
+    changes on SQLite, nor on a server without lz4 (docs/decisions/0209)."""
 
     def compress(method: str) -> Any:
         def run(apps: Any, schema_editor: Any) -> None:
@@ -67,4 +69,4 @@ def lz4_compressed(*columns: tuple[str, str]) -> Operation:
 
         return run
 
-    return migrations.RunPython(compress("lz4"), compress("pglz"))
+    return migrations.RunPython(compress("lz4"), compress("DEFAULT"))

@@ -13,10 +13,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='entitlement',
-            name='explanation',
-            field=models.JSONField(encoder=tongban.core.canonical.RecordJSONEncoder, help_text="The rules engine's assessment, as decided"),
+        # The encoder is Python's business only: no table is rebuilt for it (SQLite would copy
+        # every row to change a column it thinks is altered).
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='entitlement',
+                    name='explanation',
+                    field=models.JSONField(encoder=tongban.core.canonical.RecordJSONEncoder, help_text="The rules engine's assessment, as decided"),
+                ),
+            ],
         ),
         lz4_compressed(("benefits_entitlement", "explanation")),
     ]

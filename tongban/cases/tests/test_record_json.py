@@ -9,10 +9,11 @@ import pytest
 from django.db import connection
 
 from tongban.benefits.models import Entitlement
-from tongban.cases.archive import archive_verify
+from tongban.cases.archive import archive_content, archive_verify
 from tongban.cases.models import Application, Archive, Transition
 from tongban.cases.tests.test_send_back import decide, submit
 from tongban.core.canonical import canonical_json, sha256_of
+from tongban.core.migration_ops import lz4_compressed
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,9 @@ def test_each_step_keeps_the_hash_of_what_it_saw_and_the_archive_verifies(approv
         assert step.seen_sha256 == sha256_of(step.seen)  # read back from the database
     archive = Archive.objects.get(application=approved)
     assert archive.content_sha256 == sha256_of(archive.content)
+    # What was hashed at sealing (in memory) is what the database gives back.
+    sealed = archive_content(approved)
+    assert sealed.sha256 == archive.content_sha256 and sealed == archive.content
     assert [t["seen_sha256"] for t in archive.content["transitions"]] == [
         t.seen_sha256 for t in steps
     ]
@@ -84,10 +88,36 @@ def test_the_recorded_documents_are_compressed_with_lz4(approved):
                 [table, column],
             )
             assert cursor.fetchone()[0] == "l", (table, column)
-        # A re-review's "seen" is kilobytes: stored compressed, and with lz4.
+        # A re-review's "seen" is kilobytes, over the size PostgreSQL compresses from (2 kB).
         cursor.execute(
-            "SELECT pg_column_compression(seen) FROM cases_transition"
+            "SELECT pg_column_compression(seen), octet_length(seen::text) FROM cases_transition"
             " WHERE application_id = %s AND stage = 're_review'",
             [approved.pk],
         )
-        assert cursor.fetchone()[0] == "lz4"
+        method, length = cursor.fetchone()
+        assert length > 4000
+        assert method == "lz4"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
+def test_the_compression_migration_goes_forward_and_back():
+    operation = lz4_compressed(("scratch_documents", "doc"))
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE scratch_documents (id int, doc jsonb)")
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        has_lz4 = cursor.fetchone()[0]
+
+        def compression() -> str:
+            cursor.execute(
+                "SELECT attcompression FROM pg_attribute"
+                " WHERE attrelid = 'scratch_documents'::regclass AND attname = 'doc'"
+            )
+            return str(cursor.fetchone()[0])
+
+        with connection.schema_editor(atomic=False) as editor:
+            operation.code(None, editor)
+            assert compression() == ("l" if has_lz4 else "")
+            operation.reverse_code(None, editor)
+            assert compression() == ""  # the server's default again

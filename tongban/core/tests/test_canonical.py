@@ -7,6 +7,8 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from tongban.core.canonical import CanonicalJson, RecordJSONEncoder, canonical_json, sha256_of
 
 DOCUMENT = {"b": [1, {"y": "失业", "x": None}], "a": date(2026, 11, 26), "c": Decimal("1.50")}
@@ -20,18 +22,20 @@ def test_the_canonical_text_sorts_keys_keeps_characters_and_writes_dates_as_text
 
 
 def test_a_canonical_document_carries_its_text_and_hash():
-    document = CanonicalJson(DOCUMENT)
-    assert document == DOCUMENT
-    assert document.text == canonical_json(DOCUMENT)
-    assert document.sha256 == sha256_of(DOCUMENT)
+    value = {"b": [1, {"y": "失业", "x": None}], "a": "2026-11-26"}
+    document = CanonicalJson(value)
+    assert document == value
+    assert (
+        document.text == canonical_json(value) == '{"a":"2026-11-26","b":[1,{"x":null,"y":"失业"}]}'
+    )
+    assert document.sha256 == sha256_of(value)
 
 
-def test_the_plain_form_is_what_the_database_gives_back():
-    document = CanonicalJson.plain(DOCUMENT)
-    assert document == json.loads(canonical_json(DOCUMENT))
-    assert document["a"] == "2026-11-26" and document["c"] == "1.50"
-    assert document.text == canonical_json(DOCUMENT) == canonical_json(dict(document))
-    assert document.sha256 == sha256_of(dict(document))
+def test_a_value_that_is_not_json_is_refused_as_the_field_would_refuse_it():
+    with pytest.raises(TypeError):
+        CanonicalJson({"on": date(2026, 11, 26)})
+    with pytest.raises(TypeError):
+        json.dumps({"on": date(2026, 11, 26)}, cls=RecordJSONEncoder)
 
 
 def test_the_record_encoder_stores_the_text_as_it_was_made():
