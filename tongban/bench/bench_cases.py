@@ -29,6 +29,7 @@ from datetime import date
 from django.conf import settings
 from django.db import connection, connections
 
+from tongban.bench.pgclient import client_env
 from tongban.bench.registry import benchmark
 from tongban.bench.report import percentile, write_section
 from tongban.bench.scratch import BENCH_ACTOR, analyze, scratch_database
@@ -180,11 +181,7 @@ class Pgbench:
 
 
 def _pgbench(seconds: int) -> Pgbench:
-    db = connection.settings_dict
-    env = {**os.environ, "PGHOST": db.get("HOST") or "127.0.0.1", "PGPORT": str(db.get("PORT") or 5432),
-           "PGUSER": db.get("USER") or "postgres"}  # fmt: skip
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = str(db["PASSWORD"])
+    env = client_env(connection.settings_dict)
     name = "bench_pgbench"
     subprocess.run(["dropdb", "--if-exists", name], env=env, check=True, capture_output=True)
     subprocess.run(["createdb", name], env=env, check=True, capture_output=True)
