@@ -29,7 +29,7 @@ from datetime import date
 from django.conf import settings
 from django.db import connection, connections
 
-from tongban.bench.pgclient import client_env
+from tongban.bench.pgclient import client_env, database_fresh
 from tongban.bench.registry import benchmark
 from tongban.bench.report import percentile, write_section
 from tongban.bench.scratch import BENCH_ACTOR, analyze, scratch_database
@@ -89,6 +89,17 @@ def _actor(info: StaffInfo) -> Actor:
     return Actor(
         kind="staff", label=info.username, user_id=info.user_id, office_code=info.office.code
     )
+
+
+def claimants_loaded(scale: float) -> tuple[list[str], StaffInfo, dict[str, StaffInfo]]:
+    """Into the current (empty, initialised) database: the people of a synthetic province who
+    could claim today and the bench's caseworkers; their ID numbers, the Haikou acceptor and
+    each agency's reviewer."""
+    province = _claimants_only(synthesize(scale=scale, seed=2026, as_of=AS_OF))
+    load_province(province)
+    acceptor, reviewers = _staff()
+    analyze()
+    return [p.id_number for p in province.persons], acceptor, reviewers
 
 
 def _register(id_number: str, acceptor: StaffInfo) -> None:
@@ -183,8 +194,7 @@ class Pgbench:
 def _pgbench(seconds: int) -> Pgbench:
     env = client_env(connection.settings_dict)
     name = "bench_pgbench"
-    subprocess.run(["dropdb", "--if-exists", name], env=env, check=True, capture_output=True)
-    subprocess.run(["createdb", name], env=env, check=True, capture_output=True)
+    database_fresh(env, name)
     try:
         subprocess.run(
             ["pgbench", "-i", "-s", "10", "-q", name], env=env, check=True, capture_output=True
@@ -361,11 +371,7 @@ def run(quick: bool) -> None:
     # the ratio is taken against the mean of the two.
     pgbench_before = _pgbench(pgbench_seconds)
     with scratch_database("cases"):
-        province = _claimants_only(synthesize(scale=scale, seed=2026, as_of=AS_OF))
-        load_province(province)
-        acceptor, reviewers = _staff()
-        analyze()
-        ids = [p.id_number for p in province.persons]
+        ids, acceptor, reviewers = claimants_loaded(scale)
         for id_number in ids:
             _register(id_number, acceptor)
         levels = len(WORKER_COUNTS)

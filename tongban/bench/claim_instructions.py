@@ -1,6 +1,6 @@
 """A claim's Python counted in instructions, to compare two versions of the claim path: it
-repeats to within a few hundredths of a per cent where timing on a shared machine drifts by
-tens of per cent (docs/decisions/0209).
+repeats to within about a tenth of a per cent where timing on a shared machine drifts by tens
+of per cent (docs/decisions/0209).
 
     python -m tongban.bench.claim_instructions prepare [--scale 1]
     python -m tongban.bench.claim_instructions compare BEFORE_DIR AFTER_DIR
@@ -37,8 +37,8 @@ SMALL, LARGE = 3, 13
 
 
 def _client_env(url: str) -> dict[str, str]:
-    # Imported here: ``run`` (this file, in a checkout from before this module existed) only
-    # uses what every checkout has.
+    # Imported here, as is database_fresh: ``run`` (this file, in a checkout from before these
+    # modules existed) only uses what every checkout has.
     from tongban.bench.pgclient import client_env
 
     if urlsplit(url).scheme not in ("postgres", "postgresql"):
@@ -51,15 +51,10 @@ def _url_of(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
-def _fresh(env: dict[str, str], name: str, template: str | None = None) -> None:
-    subprocess.run(["dropdb", "--if-exists", name], env=env, check=True, capture_output=True)
-    command = ["createdb", name] + (["-T", template] if template else [])
-    subprocess.run(command, env=env, check=True, capture_output=True)
-
-
 def prepare(url: str, scale: float) -> None:
-    env = _client_env(url)
-    _fresh(env, TEMPLATE)
+    from tongban.bench.pgclient import database_fresh
+
+    database_fresh(_client_env(url), TEMPLATE)
     os.environ["DATABASE_URL"] = _url_of(url, TEMPLATE)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
     import django
@@ -70,20 +65,14 @@ def prepare(url: str, scale: float) -> None:
     from tongban.bench import bench_cases
     from tongban.bench.scratch import BENCH_ACTOR, analyze
     from tongban.channels.setup import platform_init
-    from tongban.demo.load import load_province
-    from tongban.demo.synthetic import synthesize
 
     call_command("migrate", verbosity=0)
     platform_init(actor=BENCH_ACTOR, migrate=False, say=lambda _: None)
-    province = bench_cases._claimants_only(
-        synthesize(scale=scale, seed=2026, as_of=bench_cases.AS_OF)
-    )
-    load_province(province)
-    acceptor, _ = bench_cases._staff()
-    for person in province.persons[:LARGE]:
-        bench_cases._register(person.id_number, acceptor)
+    ids, acceptor, _ = bench_cases.claimants_loaded(scale)
+    for id_number in ids[:LARGE]:
+        bench_cases._register(id_number, acceptor)
     analyze()
-    print(f"{TEMPLATE}: {len(province.persons):,} people, the first {LARGE} registered")
+    print(f"{TEMPLATE}: {len(ids):,} people, the first {LARGE} registered")
 
 
 def run(count: int) -> None:
@@ -115,8 +104,10 @@ def run(count: int) -> None:
 
 
 def _instructions(checkout: Path, url: str, env: dict[str, str], count: int) -> int:
+    from tongban.bench.pgclient import database_fresh
+
     copy = "bench_claims_run"
-    _fresh(env, copy, TEMPLATE)
+    database_fresh(env, copy, TEMPLATE)
     try:
         done = subprocess.run(
             # This file runs the claims, so a checkout from before it existed can be measured;
@@ -143,6 +134,10 @@ def compare(url: str, before: Path, after: Path) -> None:
     for checkout in (before, after):
         if not (checkout / "tongban" / "bench" / "bench_cases.py").exists():
             sys.exit(f"{checkout} is not a checkout of this project")
+        # Compiled first, so neither run pays for writing the checkout's bytecode.
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", "tongban"], cwd=checkout, check=True
+        )
         small = _instructions(checkout, url, env, SMALL)
         large = _instructions(checkout, url, env, LARGE)
         per_claim[checkout] = (large - small) / (LARGE - SMALL)

@@ -14,14 +14,24 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+# The canonical form: sorted keys, no spaces, characters as they are. One encoder each, made
+# once (``json.dumps`` with options makes a new one at every call); they keep no state.
+_FORM: dict[str, Any] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+_strict = json.JSONEncoder(**_FORM).encode
+_lenient = json.JSONEncoder(default=str, **_FORM).encode
+
 
 def canonical_json(value: Any) -> str:
-    """Sorted keys, no spaces, characters as they are; a date or a Decimal as its text."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    """The canonical text of ``value``; a date or a Decimal as its text."""
+    return _lenient(value)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def sha256_of(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+    return _sha256(canonical_json(value))
 
 
 class CanonicalJson(dict[str, Any]):
@@ -38,11 +48,11 @@ class CanonicalJson(dict[str, Any]):
 
     def __init__(self, value: Mapping[str, Any]) -> None:
         super().__init__(value)
-        self.text = json.dumps(self, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        self.text = _strict(self)
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return _sha256(self.text)
 
 
 class RecordJSONEncoder(json.JSONEncoder):
@@ -51,7 +61,7 @@ class RecordJSONEncoder(json.JSONEncoder):
     encoder, a value that is not JSON raises TypeError)."""
 
     def __init__(self, **options: Any) -> None:
-        options.update(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        options.update(_FORM)
         super().__init__(**options)
 
     def encode(self, o: Any) -> str:

@@ -39,6 +39,13 @@ def like_index_dropped(*names: str) -> Operation:
     )
 
 
+def state_only(*operations: Operation) -> Operation:
+    """``operations`` in Django's state, none in the database: for a change that is Python's
+    business only (a JSON field's encoder), which SQLite would otherwise carry out by copying
+    every row of the table into a new one."""
+    return migrations.SeparateDatabaseAndState(state_operations=list(operations))
+
+
 def lz4_compressed(*columns: tuple[str, str]) -> Operation:
     """On PostgreSQL built with lz4: values of each ``(table, column)`` written from now on are
     compressed with lz4 rather than pglz, several times faster to write for the kilobytes of JSON

@@ -3,7 +3,7 @@
 import tongban.core.canonical
 from django.db import migrations, models
 
-from tongban.core.migration_ops import lz4_compressed
+from tongban.core.migration_ops import lz4_compressed, state_only
 
 
 class Migration(migrations.Migration):
@@ -13,16 +13,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # The encoder is Python's business only: no table is rebuilt for it (SQLite would copy
-        # every row to change a column it thinks is altered).
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name='entitlement',
-                    name='explanation',
-                    field=models.JSONField(encoder=tongban.core.canonical.RecordJSONEncoder, help_text="The rules engine's assessment, as decided"),
-                ),
-            ],
+        state_only(
+            migrations.AlterField(
+                model_name='entitlement',
+                name='explanation',
+                field=models.JSONField(encoder=tongban.core.canonical.RecordJSONEncoder, help_text="The rules engine's assessment, as decided"),
+            ),
         ),
         lz4_compressed(("benefits_entitlement", "explanation")),
     ]

@@ -3,7 +3,7 @@
 import tongban.core.canonical
 from django.db import migrations, models
 
-from tongban.core.migration_ops import lz4_compressed
+from tongban.core.migration_ops import lz4_compressed, state_only
 
 
 class Migration(migrations.Migration):
@@ -13,26 +13,22 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # The encoder is Python's business only: no table is rebuilt for it (SQLite would copy
-        # every row to change a column it thinks is altered).
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name='application',
-                    name='snapshot',
-                    field=models.JSONField(encoder=tongban.core.canonical.RecordJSONEncoder, help_text='The registry and the assessment, as pulled at acceptance'),
-                ),
-                migrations.AlterField(
-                    model_name='archive',
-                    name='content',
-                    field=models.JSONField(encoder=tongban.core.canonical.RecordJSONEncoder),
-                ),
-                migrations.AlterField(
-                    model_name='transition',
-                    name='seen',
-                    field=models.JSONField(blank=True, default=dict, encoder=tongban.core.canonical.RecordJSONEncoder, help_text='What the actor saw (assessment); its canonical text is what seen_sha256 hashes'),
-                ),
-            ],
+        state_only(
+            migrations.AlterField(
+                model_name='application',
+                name='snapshot',
+                field=models.JSONField(encoder=tongban.core.canonical.RecordJSONEncoder, help_text='The registry and the assessment, as pulled at acceptance'),
+            ),
+            migrations.AlterField(
+                model_name='archive',
+                name='content',
+                field=models.JSONField(encoder=tongban.core.canonical.RecordJSONEncoder),
+            ),
+            migrations.AlterField(
+                model_name='transition',
+                name='seen',
+                field=models.JSONField(blank=True, default=dict, encoder=tongban.core.canonical.RecordJSONEncoder, help_text='What the actor saw (assessment); its canonical text is what seen_sha256 hashes'),
+            ),
         ),
         lz4_compressed(
             ("cases_application", "snapshot"),
