@@ -12,7 +12,7 @@ from tongban.benefits.selectors import entitlement_for_application
 from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.core import clock
 from tongban.core.canonical import CanonicalJson, sha256_of
-from tongban.core.prepared import Prepared, insert, update
+from tongban.core.prepared import Prepared, Writes, joined
 from tongban.core.transactions import require_transaction
 
 if TYPE_CHECKING:
@@ -115,8 +115,12 @@ def archive_content(application: Application, granted: Entitlement | None = None
     return CanonicalJson(content)
 
 
-def archive_seal(application: Application, granted: Entitlement | None = None) -> Archive:
-    """Seal the finished case into the accepting office's chain; in the caller's transaction."""
+def archive_seal(
+    application: Application, granted: Entitlement | None = None, writes: Writes | None = None
+) -> Archive:
+    """Seal the finished case into the accepting office's chain; in the caller's transaction.
+    The archive and the chain's head are written with the caller's ``writes`` when given (the
+    head stays locked until the transaction ends); the archive returned has no id."""
     require_transaction("archive_seal")
     head = _head_locked(application.accepting_office_id)
     content = archive_content(application, granted)
@@ -132,9 +136,10 @@ def archive_seal(application: Application, granted: Entitlement | None = None) -
         previous_hash=head.last_hash,
         chain_hash=link,
     )
-    insert(archive)
     head.sequence, head.last_hash = head.sequence + 1, link
-    update(head, ["sequence", "last_hash"])
+    with joined(writes) as batch:  # the head is locked: it exists
+        batch.insert(archive)
+        batch.update(head, ["sequence", "last_hash"])
     return archive
 
 

@@ -33,6 +33,7 @@ from tongban.cases.models import (
 )
 from tongban.catalogue.calendar import CalendarGap
 from tongban.catalogue.selectors import working_calendar, working_index_of
+from tongban.core.prepared import Writes, joined
 from tongban.core.transactions import require_transaction
 from tongban.regions.selectors import office_region_id
 
@@ -128,10 +129,9 @@ def _upsert_sql(model: type[Model], added: tuple[str, ...], vendor: str) -> str:
 
 
 class _Rows:
-    """The summary rows one status change adds to, merged row by row, then written together:
-    on PostgreSQL in one statement (each upsert but the last a data-modifying ``WITH``
-    clause), elsewhere one statement per row. Merged first because one statement must not
-    change the same row twice."""
+    """The summary rows one status change adds to, merged row by row, then written together
+    (``core.prepared.Writes``: one statement on PostgreSQL, one per row elsewhere). Merged
+    first because one statement must not change the same row twice."""
 
     def __init__(self) -> None:
         self._rows: dict[tuple[Any, ...], tuple[type[Model], dict[str, Any], dict[str, int]]] = {}
@@ -153,15 +153,12 @@ class _Rows:
         self.add(ApplicationTally, key, delta)
         self.add(ApplicationMonthTally, _month_key(key), delta)
 
-    def write(self) -> None:
-        statements = [_upsert(model, key, add) for model, key, add in self._rows.values()]
-        if connection.vendor == "postgresql" and len(statements) > 1:
-            *first, (last, _) = statements
-            sql = "WITH " + ", ".join(f"u{i} AS ({s})" for i, (s, _) in enumerate(first))
-            statements = [(f"{sql} {last}", [v for _, values in statements for v in values])]
-        with connection.cursor() as cursor:
-            for sql, values in statements:
-                cursor.execute(sql, values)
+    def write(self, writes: Writes | None = None) -> None:
+        """Add the upserts to ``writes``, the step's batch (it must hold no other write of these
+        rows), or send them now."""
+        with joined(writes) as batch:
+            for model, key, add in self._rows.values():
+                batch.add(*_upsert(model, key, add))
 
 
 def _month_key(key: Mapping[str, Any]) -> dict[str, Any]:
@@ -211,8 +208,10 @@ def tally_transition(
     closed: Sequence[ClosedTask],
     reasons: list[dict[str, str]],
     as_of: date,
+    writes: Writes | None = None,
 ) -> None:
-    """Count one status change in the summaries, inside its transaction."""
+    """Count one status change in the summaries, inside its transaction (with the rest of the
+    change's ``writes``, when given)."""
     require_transaction("tally_transition")
     rows = _Rows()
     delta: dict[str, int] = {target: 1}
@@ -260,7 +259,7 @@ def tally_transition(
                  "stage": stage, "outcome": outcome, "reason": label},
                 {"count": count},
             )  # fmt: skip
-    rows.write()
+    rows.write(writes)
 
 
 def tally_reroute(application: Application, *, previous_insured_region_id: int | None) -> None:

@@ -26,7 +26,7 @@ from tongban.core.audit import audit_record
 from tongban.core.canonical import CanonicalJson
 from tongban.core.errors import Conflict
 from tongban.core.outbox import outbox_emit
-from tongban.core.prepared import insert, update
+from tongban.core.prepared import Writes, insert
 from tongban.core.transactions import require_transaction
 
 STATUS_CHANGED = "cases.status_changed"
@@ -90,8 +90,13 @@ def transition(
     checklist: dict[str, Any] | None = None,
     seen: dict[str, Any] | None = None,
     as_of: date,
-) -> Transition:
-    """Move ``application`` by ``outcome``; the caller holds the application's row lock."""
+) -> None:
+    """Move ``application`` by ``outcome``; the caller holds the application's row lock.
+
+    A submission's insert is sent at once (the unique rules speak there), and so is the closing
+    of the open task (it says which task closed). The rest (the application's changes, the
+    task it opens, the transition row, the summaries, the audit and outbox rows) goes in one
+    batch at the end (``core.prepared.Writes``): one round trip on PostgreSQL."""
     require_transaction("transition")
     source = application.status if application.pk else ""
     move = TRANSITIONS.get((source, outcome))
@@ -116,73 +121,78 @@ def transition(
     if target in FINAL_STATUSES:
         application.decided_at = now
         application.decided_on = as_of
-    if application.pk is None:
-        # A submission: the unique constraints speak here, before anything else is written.
+    submission = application.pk is None
+    if submission:
+        # The unique constraints speak here, before anything else is written.
         if not insert(application, skip_conflict=True):
             raise DuplicateApplication(application.reference)
         closing: list[ClosedTask] = []
     else:
-        update(application, CHANGING)
         closing = _close_open_task(application.pk, outcome, now, as_of)
-    if target == Status.INITIAL_REVIEW:
-        _open_task(
-            application, Task.Stage.INITIAL_REVIEW, application.accepting_office_id, now, as_of
-        )
-    elif target == Status.RE_REVIEW:
-        if application.reviewing_office_id is None:
-            raise RuntimeError("a re-review needs a reviewing office; route before approving")
-        _open_task(application, Task.Stage.RE_REVIEW, application.reviewing_office_id, now, as_of)
+    with Writes() as writes:  # from here on, nothing the step writes is read back
+        if not submission:
+            writes.update(application, CHANGING)  # its row is locked: it exists
+        if target == Status.INITIAL_REVIEW:
+            _open_task(writes, application, Task.Stage.INITIAL_REVIEW,
+                       application.accepting_office_id, now, as_of)  # fmt: skip
+        elif target == Status.RE_REVIEW:
+            if application.reviewing_office_id is None:
+                raise RuntimeError("a re-review needs a reviewing office; route before approving")
+            _open_task(writes, application, Task.Stage.RE_REVIEW,
+                       application.reviewing_office_id, now, as_of)  # fmt: skip
 
-    seen = CanonicalJson(seen or {})  # encoded once: hashed and stored from the same text
-    record = Transition(
-        application=application,
-        stage=str(stage),
-        from_status=source,
-        to_status=target,
-        outcome=outcome,
-        actor_kind=actor.kind,
-        actor_label=actor.label[:150],
-        actor_user_id=actor.user_id,
-        actor_client_id=actor.client_id,
-        office_id=office_id,
-        at=now,
-        reasons=reasons or [],
-        checklist=checklist or {},
-        seen=seen,
-        seen_sha256=seen.sha256 if seen else "",
-    )
-    insert(record)
-    tally_transition(
-        application,
-        source=source,
-        target=target,
-        outcome=outcome,
-        office_id=office_id,
-        closed=closing,
-        reasons=reasons or [],
-        as_of=as_of,
-    )
-    audit_record(
-        actor=actor,
-        event_type=f"application_{outcome}",
-        subject_type="application",
-        subject_id=application.reference,
-        office_code=actor.office_code or "",
-        data={"from": source, "to": target, "item": application.item_code},
-    )
-    outbox_emit(
-        STATUS_CHANGED,
-        {
-            "reference": application.reference,
-            "item": application.item_code,
-            "from": source,
-            "to": target,
-            "outcome": outcome,
-            "accepting_region_id": application.accepting_region_id,
-            "at": now.isoformat(),
-        },
-    )
-    return record
+        seen = CanonicalJson(seen or {})  # encoded once: hashed and stored from the same text
+        record = Transition(
+            application=application,
+            stage=str(stage),
+            from_status=source,
+            to_status=target,
+            outcome=outcome,
+            actor_kind=actor.kind,
+            actor_label=actor.label[:150],
+            actor_user_id=actor.user_id,
+            actor_client_id=actor.client_id,
+            office_id=office_id,
+            at=now,
+            reasons=reasons or [],
+            checklist=checklist or {},
+            seen=seen,
+            seen_sha256=seen.sha256 if seen else "",
+        )
+        writes.insert(record)
+        tally_transition(
+            application,
+            source=source,
+            target=target,
+            outcome=outcome,
+            office_id=office_id,
+            closed=closing,
+            reasons=reasons or [],
+            as_of=as_of,
+            writes=writes,
+        )
+        audit_record(
+            actor=actor,
+            event_type=f"application_{outcome}",
+            subject_type="application",
+            subject_id=application.reference,
+            office_code=actor.office_code or "",
+            data={"from": source, "to": target, "item": application.item_code},
+            writes=writes,
+        )
+        outbox_emit(
+            STATUS_CHANGED,
+            {
+                "reference": application.reference,
+                "item": application.item_code,
+                "from": source,
+                "to": target,
+                "outcome": outcome,
+                "accepting_region_id": application.accepting_region_id,
+                "at": now.isoformat(),
+            },
+            writes=writes,
+        )
 
 
 def _close_open_task(
@@ -211,7 +221,9 @@ def _day(value: date | str | None) -> Any:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _open_task(application: Application, stage: str, office_id: int, now: Any, as_of: date) -> Task:
+def _open_task(
+    writes: Writes, application: Application, stage: str, office_id: int, now: Any, as_of: date
+) -> None:
     task = Task(
         application=application,
         stage=stage,
@@ -220,5 +232,4 @@ def _open_task(application: Application, stage: str, office_id: int, now: Any, a
         opened_on=as_of,
         due_date=application.due_date,
     )
-    insert(task)
-    return task
+    writes.insert(task)

@@ -11,7 +11,7 @@ from django.db import transaction
 from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.models import AuditEvent
-from tongban.core.prepared import insert
+from tongban.core.prepared import Writes, insert
 
 
 def audit_record(
@@ -22,8 +22,10 @@ def audit_record(
     subject_id: object,
     data: dict[str, Any] | None = None,
     office_code: str | None = None,
+    writes: Writes | None = None,
 ) -> AuditEvent:
-    """Append one audit event; must run inside the transaction of the change it records."""
+    """Append one audit event; must run inside the transaction of the change it records. With
+    ``writes`` (the change's batch) it is sent with the batch and gets no id."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change")
     event = AuditEvent(
@@ -38,7 +40,10 @@ def audit_record(
         event_type=event_type,
         data=data or {},
     )
-    insert(event)  # every decision writes audit rows (core.prepared)
+    if writes is not None:
+        writes.insert(event)
+    else:
+        insert(event)  # every decision writes audit rows (core.prepared)
     return event
 
 

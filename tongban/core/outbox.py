@@ -18,7 +18,7 @@ from django.db.models import F
 
 from tongban.core import clock
 from tongban.core.models import OutboxMessage
-from tongban.core.prepared import insert
+from tongban.core.prepared import Writes, insert
 
 logger = logging.getLogger(__name__)
 
@@ -56,14 +56,23 @@ def _has_handlers(topic: str) -> bool:
     return bool(_handlers.get(topic)) or topic in _batch_handlers
 
 
-def outbox_emit(topic: str, payload: dict[str, Any]) -> OutboxMessage:
-    """Write one event in the current transaction; delivered after it commits."""
+def outbox_emit(
+    topic: str, payload: dict[str, Any], *, writes: Writes | None = None
+) -> OutboxMessage:
+    """Write one event in the current transaction; delivered after it commits. With ``writes``
+    (the change's batch) it is sent with the batch and gets no id, unless the topic has
+    handlers here: those are handed the message by its id when the transaction commits."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_emit must run inside the transaction of the change")
     message = OutboxMessage(topic=topic, payload=payload, created_at=clock.now())
-    insert(message)  # every decision emits (core.prepared)
-    if _has_handlers(topic):
-        transaction.on_commit(lambda: outbox_deliver(ids=[message.pk]))
+    if not _has_handlers(topic):
+        if writes is not None:
+            writes.insert(message)
+        else:
+            insert(message)  # every decision emits (core.prepared)
+        return message
+    insert(message)
+    transaction.on_commit(lambda: outbox_deliver(ids=[message.pk]))
     return message
 
 

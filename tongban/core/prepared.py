@@ -32,7 +32,10 @@ the pinned statement counts see them as usual. ADR 0206 says why this exists.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -193,11 +196,11 @@ class _Insert:
     auto: Any  # the auto-incremented primary key, returned by the statement
 
 
-_inserts: dict[tuple[type[Model], str, str, bool], _Insert] = {}
+_inserts: dict[tuple[type[Model], str, str, bool, bool], _Insert] = {}
 
 
-def _insert_of(model: type[Model], skip_conflict: bool, db: Any) -> _Insert:
-    key = (model, db.alias, db.vendor, skip_conflict)
+def _insert_of(model: type[Model], skip_conflict: bool, db: Any, returning: bool = True) -> _Insert:
+    key = (model, db.alias, db.vendor, skip_conflict, returning)
     compiled = _inserts.get(key)
     if compiled is not None:
         return compiled
@@ -209,12 +212,12 @@ def _insert_of(model: type[Model], skip_conflict: bool, db: Any) -> _Insert:
         raise TypeError(f"insert() writes one table; {meta.label} inherits from another model")
     fields = [f for f in meta.local_concrete_fields if f is not auto]
     quote = db.ops.quote_name
-    returning, _ = db.ops.return_insert_columns([auto])
-    skip = "ON CONFLICT DO NOTHING " if skip_conflict else ""
+    returns = db.ops.return_insert_columns([auto])[0] if returning else ""
+    skip = " ON CONFLICT DO NOTHING" if skip_conflict else ""
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) {skip}{returning}"
-    )
+        f"VALUES ({', '.join(['%s'] * len(fields))}){skip} {returns}"
+    ).rstrip()
     compiled = _inserts[key] = _Insert(sql, fields, auto)
     return compiled
 
@@ -245,6 +248,112 @@ def insert(instance: Model, *, skip_conflict: bool = False) -> bool:
     return True
 
 
+class Writes:
+    """The writes of one step that nothing in the step reads back (a transition row with its
+    task, summary upserts, audit and outbox rows), sent together once the step has worked
+    them all out: on PostgreSQL as one statement, each write but the last a data-modifying
+    ``WITH`` clause; elsewhere one statement after another. One round trip instead of one per
+    row (ADR 0210). Used as a context manager: they are sent when the block ends without an
+    error, and dropped with it when it raises (the transaction rolls back anyway).
+
+    The clauses of one PostgreSQL statement see the same snapshot and run in no set order, so
+    a batch holds only writes that do not depend on each other: new rows, and changes of rows
+    no other write of the batch touches. Rows written here get no id: :meth:`insert` is for
+    rows whose id the step does not need.
+    """
+
+    def __init__(self) -> None:
+        self._statements: list[tuple[str, list[Any]]] = []
+
+    def __enter__(self) -> Writes:
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if kind is None:
+            self.send()
+        else:
+            self._statements.clear()
+
+    def add(self, sql: str, values: Sequence[Any]) -> None:
+        """A statement with ``%s`` placeholders, as ``cursor.execute`` takes it."""
+        self._statements.append((sql, list(values)))
+
+    def insert(self, instance: Model) -> None:
+        """``instance`` as a new row, as :func:`insert` writes it, but without its id."""
+        if not instance._state.adding or instance.pk is not None:
+            raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
+        db = connections[DEFAULT_DB_ALIAS]
+        compiled = _insert_of(type(instance), False, db, returning=False)
+        self.add(compiled.sql, _values(instance, compiled.fields, db, adding=True))
+
+    def update(self, instance: Model, fields: Sequence[str]) -> None:
+        """``fields`` of ``instance``'s row, as :func:`update` writes them, for a row the step
+        has locked: a batch cannot say that no row had the id."""
+        self.add(*_update_of(instance, fields, connections[DEFAULT_DB_ALIAS]))
+
+    def send(self) -> None:
+        statements, self._statements = self._statements, []
+        if not statements:
+            return
+        db = connections[DEFAULT_DB_ALIAS]
+        if db.vendor != "postgresql" or len(statements) == 1:
+            with db.cursor() as cursor:
+                for sql, values in statements:
+                    cursor.execute(sql, values)
+            return
+        *clauses, (last, _) = statements
+        clauses_sql = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(clauses))
+        sql = f"WITH {clauses_sql} {last}"
+        values = [v for _, statement_values in statements for v in statement_values]
+        if db.queries_logged:  # Django's query log (tests, DEBUG) writes it out with its values
+            with db.cursor() as cursor:
+                cursor.execute(sql, values)
+            return
+        with _numbered_cursor(db) as cursor:
+            cursor.execute(_numbered(sql), values)
+
+
+@contextmanager
+def joined(writes: Writes | None) -> Iterator[Writes]:
+    """The caller's batch ``writes`` (sent when the caller's block ends), or, without one, a
+    batch of the block's own."""
+    if writes is not None:
+        yield writes
+        return
+    with Writes() as own:
+        yield own
+
+
+_NUMBERED: dict[str, str] = {}
+_PLACEHOLDER = re.compile(r"%([s%])")
+
+
+def _numbered(sql: str) -> str:
+    """``sql`` with PostgreSQL's own placeholders (``$1``, ``$2``…) for ``%s`` (and ``%`` for
+    ``%%``), worked out once per text. psycopg does this itself for every statement, but keeps
+    the result only for statements under 4 kB and 50 parameters; a batch is longer, and parsing
+    it again at each call cost more Python than the round trips it saves (ADR 0210)."""
+    numbered = _NUMBERED.get(sql)
+    if numbered is None:
+        places = itertools.count(1)
+        numbered = _PLACEHOLDER.sub(lambda m: f"${next(places)}" if m[1] == "s" else "%", sql)
+        if len(_NUMBERED) >= 256:  # a few shapes per step; never grows without bound
+            _NUMBERED.clear()
+        _NUMBERED[sql] = numbered
+    return numbered
+
+
+def _numbered_cursor(db: Any) -> Any:
+    """A cursor of ``db`` that sends statements with numbered placeholders as they are
+    (psycopg's ``RawCursor``), in Django's wrapper (its errors, its broken-transaction check);
+    not for Django's query log, which writes statements out with ``%s``."""
+    from psycopg import RawCursor
+
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    return db.make_cursor(RawCursor(db.connection))
+
+
 def _values(instance: Model, fields: list[Any], db: Any, *, adding: bool) -> list[Any]:
     """The fields' values as the ORM's compilers send them (``pre_save``, ``get_db_prep_save``)."""
     operation = "insert" if adding else "update"
@@ -271,10 +380,19 @@ def update(instance: Model, fields: Sequence[str]) -> None:
     status, the archive head). It sends no signals, and raises ``DatabaseError`` when no row has
     the instance's id, as ``save()`` does. A model with a ``save()`` of its own (an append-only
     one, say) is refused: its rules would be skipped."""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, values = _update_of(instance, fields, db)
+    with db.cursor() as cursor:
+        cursor.execute(sql, values)
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+def _update_of(instance: Model, fields: Sequence[str], db: Any) -> tuple[str, list[Any]]:
+    """:func:`update`'s statement and values."""
     model = type(instance)
     if instance._state.adding or instance.pk is None:
         raise TypeError(f"update() writes saved rows; this {model.__name__} is new")
-    db = connections[DEFAULT_DB_ALIAS]
     key = (model, tuple(fields), db.alias, db.vendor)
     compiled = _updates.get(key)
     if compiled is None:
@@ -297,8 +415,4 @@ def update(instance: Model, fields: Sequence[str]) -> None:
         sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
         compiled = _updates[key] = (sql, written)
     sql, written = compiled
-    values = _values(instance, written, db, adding=False)
-    with db.cursor() as cursor:
-        cursor.execute(sql, [*values, instance.pk])
-        if cursor.rowcount == 0:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
+    return sql, [*_values(instance, written, db, adding=False), instance.pk]

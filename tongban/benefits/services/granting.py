@@ -15,7 +15,7 @@ from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
 from tongban.core.months import add_months, month_of
 from tongban.core.outbox import outbox_emit
-from tongban.core.prepared import insert
+from tongban.core.prepared import Writes, insert, joined
 from tongban.core.transactions import require_transaction
 
 ENTITLEMENT_CREATED = "benefits.entitlement_created"
@@ -39,8 +39,10 @@ def entitlement_create(
     parameter_set_version: str,
     catalogue_version: int,
     office_code: str,
+    writes: Writes | None = None,
 ) -> Entitlement:
-    """Create the entitlement an approved decision grants; runs in the decision's transaction."""
+    """Create the entitlement an approved decision grants; runs in the decision's transaction.
+    Its audit and outbox rows go with the decision's ``writes`` when given."""
     require_transaction("entitlement_create")
     monthly = item_code in MONTHLY_ITEMS
     if monthly and start_month is None:
@@ -75,20 +77,23 @@ def entitlement_create(
             "allowed.",
             code="entitlement_exists",
         )
-    audit_record(
-        actor=actor,
-        event_type="entitlement_created",
-        subject_type="entitlement",
-        subject_id=entitlement.pk,
-        office_code=office_code,
-        data={
-            "application": application_reference,
-            "item": item_code,
-            "months": entitlement.months,
-        },
-    )
-    outbox_emit(
-        ENTITLEMENT_CREATED,
-        {"entitlement_id": entitlement.pk, "person_id": person_id, "item": item_code},
-    )
+    with joined(writes) as batch:
+        audit_record(
+            actor=actor,
+            event_type="entitlement_created",
+            subject_type="entitlement",
+            subject_id=entitlement.pk,
+            office_code=office_code,
+            data={
+                "application": application_reference,
+                "item": item_code,
+                "months": entitlement.months,
+            },
+            writes=batch,
+        )
+        outbox_emit(
+            ENTITLEMENT_CREATED,
+            {"entitlement_id": entitlement.pk, "person_id": person_id, "item": item_code},
+            writes=batch,
+        )
     return entitlement

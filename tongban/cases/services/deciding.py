@@ -27,6 +27,7 @@ from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.core.outbox import outbox_emit
+from tongban.core.prepared import Writes
 from tongban.core.transactions import entrypoint
 from tongban.regions.selectors import (
     StaffInfo,
@@ -136,16 +137,20 @@ def _approve(
     granted = None
     if application.status == Status.COMPLETED:
         _complete(application, actor=actor, as_of=as_of)
+        _finish(application, as_of)
     elif application.status == Status.APPROVED:
-        granted = _grant(
-            application,
-            actor=actor,
-            assessment=assessment,
-            assessed=assessed,
-            as_of=as_of,
-            inputs=inputs,
-        )
-    _finish(application, as_of, granted)
+        # The entitlement's audit and outbox rows and the sealed archive: one round trip.
+        with Writes() as writes:
+            granted = _grant(
+                application,
+                actor=actor,
+                assessment=assessment,
+                assessed=assessed,
+                as_of=as_of,
+                inputs=inputs,
+                writes=writes,
+            )
+            archive_seal(application, granted, writes)
 
 
 def _complete(application: Application, *, actor: Actor, as_of: date) -> None:
@@ -186,10 +191,11 @@ def _grant(
     assessed: dict[str, Any],
     as_of: date,
     inputs: dict[str, Any] | None = None,
+    writes: Writes | None = None,
 ) -> Entitlement:
     """The re-review approved: the entitlement, in the reviewing agency's own fund, with the
     assessment (``assessed``: its ``to_dict()``) and the inputs it was computed from
-    (``explanation.inputs``)."""
+    (``explanation.inputs``); its audit and outbox rows go with ``writes``."""
     reviewing = application.reviewing_office
     if reviewing is None or assessment.paying_region != reviewing.region.code:
         raise Conflict(
@@ -215,6 +221,7 @@ def _grant(
         parameter_set_version=assessment.parameter_set_version,
         catalogue_version=application.catalogue_version,
         office_code=reviewing.code,
+        writes=writes,
     )
     entitlement.paying_region = reviewing.region  # already loaded: the archive names it
     return entitlement

@@ -1,0 +1,157 @@
+"""``core.prepared.Writes``: a step's writes sent together (one statement on PostgreSQL) land
+as the same writes sent one by one would, fail together, and are never half sent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from tongban.core.actors import Actor
+from tongban.core.audit import audit_record
+from tongban.core.models import AuditEvent, OutboxMessage
+from tongban.core.outbox import handles, outbox_emit
+from tongban.core.prepared import Writes, _numbered, insert, joined
+from tongban.regions.models import Office, Region
+
+pytestmark = pytest.mark.django_db
+
+AT = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+ACTOR = Actor(kind="system", label="writes test")
+
+
+def _event(subject: str, **data: object) -> AuditEvent:
+    return AuditEvent(
+        at=AT, actor_kind="system", actor_label="writes test", subject_type="test",
+        subject_id=subject, event_type="test.written", data=data,
+    )  # fmt: skip
+
+
+def _batch(region: Region) -> Writes:
+    writes = Writes()
+    writes.insert(_event("a", text="海口 100%"))
+    writes.insert(OutboxMessage(topic="test.writes", payload={"n": 1}, created_at=AT))
+    writes.insert(_event("b"))
+    region.name_en = "Renamed in a batch"
+    writes.update(region, ["name_en"])
+    writes.add("UPDATE regions_office SET name_en = %s WHERE code = %s", ["Office 50%", "haikou-longhua"])  # fmt: skip
+    return writes
+
+
+def _landed(region: Region) -> None:
+    assert list(
+        AuditEvent.objects.filter(event_type="test.written")
+        .order_by("subject_id")
+        .values_list("subject_id", "data")
+    ) == [("a", {"text": "海口 100%"}), ("b", {})]
+    assert OutboxMessage.objects.get(topic="test.writes").payload == {"n": 1}
+    region.refresh_from_db()
+    assert region.name_en == "Renamed in a batch"
+    assert Office.objects.get(code="haikou-longhua").name_en == "Office 50%"
+
+
+def test_a_batch_lands_as_its_writes_would_in_one_statement_on_postgresql():
+    region = Region.objects.get(code="460200")
+    writes = _batch(region)
+    with transaction.atomic(), CaptureQueriesContext(connection) as sent:
+        writes.send()
+    statements = [q["sql"] for q in sent.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 5)
+    _landed(region)
+
+
+def test_outside_the_query_log_it_is_sent_with_numbered_placeholders():
+    # What production does: Django logs no queries, and the batch goes as PostgreSQL's own
+    # ``$1 … $n`` (SQLite runs the statements one by one either way).
+    region = Region.objects.get(code="460200")
+    assert not connection.queries_logged
+    with transaction.atomic():
+        _batch(region).send()
+    _landed(region)
+
+
+def test_numbering_the_placeholders_keeps_literal_percent_signs():
+    sql = "INSERT INTO t (a, b) VALUES (%s, '100%%') ON CONFLICT DO UPDATE SET c = %s"
+    assert (
+        _numbered(sql)
+        == "INSERT INTO t (a, b) VALUES ($1, '100%') ON CONFLICT DO UPDATE SET c = $2"
+    )
+    assert _numbered(sql) is _numbered(sql)  # worked out once per text
+
+
+@pytest.mark.parametrize("logged", [True, False])
+def test_a_failing_write_fails_the_whole_batch_and_the_transaction_keeps_none_of_it(logged):
+    writes = Writes()
+    writes.insert(_event("kept?"))
+    writes.insert(OutboxMessage(topic="test.writes", payload=None, created_at=AT))  # NOT NULL
+    with pytest.raises(IntegrityError), transaction.atomic():
+        if logged:
+            with CaptureQueriesContext(connection):
+                writes.send()
+        else:
+            writes.send()
+    assert not AuditEvent.objects.filter(subject_id="kept?").exists()
+    assert not OutboxMessage.objects.filter(topic="test.writes").exists()
+
+
+def test_a_block_that_raises_sends_nothing_and_one_that_ends_sends_once():
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), Writes() as writes:
+        writes.insert(_event("dropped"))
+        1 / 0  # noqa: B018
+    assert not AuditEvent.objects.filter(subject_id="dropped").exists()
+
+    with transaction.atomic():
+        with Writes() as writes:
+            writes.insert(_event("sent"))
+        writes.send()  # nothing left to send
+    assert AuditEvent.objects.filter(subject_id="sent").count() == 1
+
+
+def test_joined_uses_the_callers_batch_or_sends_its_own():
+    with transaction.atomic():
+        with Writes() as outer:
+            with joined(outer) as batch:
+                batch.insert(_event("joined"))
+            assert not AuditEvent.objects.filter(subject_id="joined").exists()  # the caller's
+        assert AuditEvent.objects.filter(subject_id="joined").exists()
+        with joined(None) as own:
+            own.insert(_event("own"))
+        assert AuditEvent.objects.filter(subject_id="own").exists()
+
+
+def test_a_batch_writes_new_rows_only():
+    event = _event("saved")
+    with transaction.atomic():
+        insert(event)
+        with pytest.raises(TypeError, match="new rows"):
+            Writes().insert(event)
+        with pytest.raises(TypeError, match="saved rows"):
+            Writes().update(_event("new"), ["data"])
+
+
+def test_audit_and_outbox_rows_in_a_batch_are_written_with_it():
+    with transaction.atomic(), Writes() as writes:
+        event = audit_record(actor=ACTOR, event_type="test.batched", subject_type="test",
+                             subject_id=1, writes=writes)  # fmt: skip
+        message = outbox_emit("test.batched", {"n": 2}, writes=writes)
+        assert event.pk is None and message.pk is None  # not sent yet, and never given ids
+        assert not AuditEvent.objects.filter(event_type="test.batched").exists()
+    assert AuditEvent.objects.filter(event_type="test.batched").count() == 1
+    assert OutboxMessage.objects.filter(topic="test.batched").count() == 1
+
+
+def test_an_event_with_handlers_here_is_written_at_once_for_delivery_by_its_id(
+    django_capture_on_commit_callbacks,
+):
+    seen = []
+
+    @handles("test.batched_handled")
+    def handler(payload):
+        seen.append(payload["n"])
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), Writes() as writes:
+        message = outbox_emit("test.batched_handled", {"n": 3}, writes=writes)
+        assert message.pk is not None  # written at once, not with the batch
+    assert seen == [3]
