@@ -19,6 +19,9 @@ written once per model, and each call only prepares the field values, as the ORM
 compiler does (``pre_save``, ``get_db_prep_save``). :func:`update` does it for
 ``save(update_fields=…)``.
 
+:class:`Writes` sends the writes of a step that nothing in the step reads back together: one
+statement on PostgreSQL instead of one round trip per row (ADR 0210).
+
 Only plain model querysets: no ``values()``, no ``prefetch_related``, and each parameter an
 ``int`` or ``str`` compared as it is (``field=value``, not ``__contains`` or ``__in``); a query
 that breaks this is refused at its first use. The compiled form is kept per database alias and
