@@ -134,7 +134,6 @@ def _approve(
         seen=_seen(assessed, view.snapshot(as_of=as_of), inputs),
         as_of=as_of,
     )
-    granted = None
     if application.status == Status.COMPLETED:
         _complete(application, actor=actor, as_of=as_of)
         _finish(application, as_of)
@@ -231,12 +230,13 @@ def _as_int(value: object) -> int:
     return value if isinstance(value, int) else 0
 
 
-def _finish(application: Application, as_of: date, granted: Entitlement | None = None) -> None:
-    """Seal a finished case (with the entitlement it ``granted``, if any); a refused or withdrawn
-    part of a bundle takes the rest with it."""
+def _finish(application: Application, as_of: date) -> None:
+    """Seal a finished case that granted nothing (an approval that grants seals its archive with
+    the entitlement, in ``_approve``); a refused or withdrawn part of a bundle takes the rest
+    with it."""
     if application.status in OPEN_STATUSES:
         return
-    archive_seal(application, granted)
+    archive_seal(application)
     if application.bundle_id is None or application.status not in (
         Status.REJECTED,
         Status.WITHDRAWN,
