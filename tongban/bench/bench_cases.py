@@ -145,8 +145,8 @@ def _claim(id_number: str, acceptor: StaffInfo, reviewers: dict[str, StaffInfo])
 @dataclass(frozen=True)
 class WorkerResult:
     seconds: float
-    statuses: dict[str, int]  # of the timed claims
-    warm_up: dict[str, int]  # of the claims before the clock
+    claims: int  # timed
+    statuses: dict[str, int]  # what every claim ended in, those before the clock included
     python_cpu: float  # the worker process's own CPU seconds, timed claims only
     database_cpu: float | None  # its PostgreSQL backend's, when the server is on this machine
 
@@ -165,13 +165,15 @@ def _cpu_of_backend() -> float | None:
 
 
 def _claims(
-    ids: Sequence[str], acceptor: StaffInfo, reviewers: dict[str, StaffInfo]
-) -> dict[str, int]:
-    statuses: dict[str, int] = {}
+    ids: Sequence[str],
+    acceptor: StaffInfo,
+    reviewers: dict[str, StaffInfo],
+    statuses: dict[str, int],
+) -> None:
+    """Each claim of ``ids``, counted in ``statuses`` by what it ended in."""
     for id_number in ids:
         status = _claim(id_number, acceptor, reviewers)
         statuses[status] = statuses.get(status, 0) + 1
-    return statuses
 
 
 def _worker(
@@ -183,12 +185,14 @@ def _worker(
     connections.close_all()
     # Before the clock, as pgbench's rate leaves out its connections: the connection, and the
     # first claims, until psycopg has prepared the claim's statements (the fifth run of each).
-    warm_up = _claims(ids[:WARM_UP], acceptor, reviewers)
+    statuses: dict[str, int] = {}
+    _claims(ids[:WARM_UP], acceptor, reviewers, statuses)
     start.wait()
     database_before = _cpu_of_backend()
     python_before = time.process_time()
     started = time.perf_counter()
-    statuses = _claims(ids[WARM_UP:], acceptor, reviewers)
+    timed = ids[WARM_UP:]
+    _claims(timed, acceptor, reviewers, statuses)
     seconds = time.perf_counter() - started
     python_cpu = time.process_time() - python_before
     database_after = _cpu_of_backend()
@@ -197,7 +201,7 @@ def _worker(
         if database_before is not None and database_after is not None
         else None
     )
-    out.put(WorkerResult(seconds, statuses, warm_up, python_cpu, database_cpu))
+    out.put(WorkerResult(seconds, len(timed), statuses, python_cpu, database_cpu))
     connections.close_all()
 
 
@@ -280,14 +284,14 @@ def _service_throughput(
     wall = time.perf_counter() - started
     for process in processes:
         process.join()
-    timed = sum(sum(r.statuses.values()) for r in results)
+    timed = sum(r.claims for r in results)
     database = [r.database_cpu for r in results]
     return Throughput(
         workers=workers,
         claims_per_second=timed / wall,
         wall=wall,
         claims=timed,
-        statuses=_outcomes([*results, *(WorkerResult(0, r.warm_up, {}, 0, None) for r in results)]),
+        statuses=_outcomes(results),
         python_ms=1000 * sum(r.python_cpu for r in results) / timed,
         database_ms=(
             1000 * sum(d for d in database if d is not None) / timed

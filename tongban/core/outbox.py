@@ -65,14 +65,13 @@ def outbox_emit(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_emit must run inside the transaction of the change")
     message = OutboxMessage(topic=topic, payload=payload, created_at=clock.now())
-    if not _has_handlers(topic):
-        if writes is not None:
-            writes.insert(message)
-        else:
-            insert(message)  # every decision emits (core.prepared)
+    handled = _has_handlers(topic)
+    if writes is not None and not handled:
+        writes.insert(message)
         return message
-    insert(message)
-    transaction.on_commit(lambda: outbox_deliver(ids=[message.pk]))
+    insert(message)  # every decision emits (core.prepared)
+    if handled:
+        transaction.on_commit(lambda: outbox_deliver(ids=[message.pk]))
     return message
 
 

@@ -299,21 +299,20 @@ class Writes:
         if not statements:
             return
         db = connections[DEFAULT_DB_ALIAS]
-        if db.vendor != "postgresql" or len(statements) == 1:
-            with db.cursor() as cursor:
-                for sql, values in statements:
-                    cursor.execute(sql, values)
-            return
-        *clauses, (last, _) = statements
-        clauses_sql = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(clauses))
-        sql = f"WITH {clauses_sql} {last}"
-        values = [v for _, statement_values in statements for v in statement_values]
-        if db.queries_logged:  # Django's query log (tests, DEBUG) writes it out with its values
-            with db.cursor() as cursor:
+        if db.vendor == "postgresql" and len(statements) > 1:
+            *clauses, (last, _) = statements
+            clauses_sql = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(clauses))
+            sql = f"WITH {clauses_sql} {last}"
+            values = [v for _, statement_values in statements for v in statement_values]
+            # Django's query log (tests, DEBUG) writes statements out with ``%s``: it gets that.
+            if not db.queries_logged:
+                with _numbered_cursor(db) as cursor:
+                    cursor.execute(_numbered(sql), values)
+                return
+            statements = [(sql, values)]
+        with db.cursor() as cursor:
+            for sql, values in statements:
                 cursor.execute(sql, values)
-            return
-        with _numbered_cursor(db) as cursor:
-            cursor.execute(_numbered(sql), values)
 
 
 @contextmanager
