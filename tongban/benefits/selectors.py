@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +12,9 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, 
 
 from tongban.benefits.models import MONTHLY_ITEMS, Entitlement, Overpayment, Payment, PaymentRun
 from tongban.core.errors import NotFound
+from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
 from tongban.core.prepared import Prepared
+from tongban.regions.selectors import region_from_json, row_sql
 from tongban.rules import facts as rf
 
 
@@ -48,6 +51,30 @@ _ENTITLEMENTS_OF = Prepared(  # read at every step of every claim (core.prepared
 
 def entitlements_of(*, person_id: int) -> list[Entitlement]:
     return _ENTITLEMENTS_OF.all(person_id)
+
+
+@functools.cache
+def entitlements_list_sql(vendor: str, person_id: str) -> str:
+    """A scalar subquery: the entitlements of the person whose id is the SQL ``person_id``, as
+    a JSON aggregate with their paying regions, for a statement that reads more about the
+    person (``cases.facts.person_view``); ``vendor`` only keys the cache."""
+    build, _, agg = json_functions()
+    region, region_row = row_sql("region", "r")
+    return (
+        f"(SELECT {agg}({build}('entitlement', {json_row(Entitlement, 't')}, "
+        f"'region', {region_row})) FROM {Entitlement._meta.db_table} t "
+        f"JOIN {region} r ON r.id = t.paying_region_id WHERE t.person_id = {person_id})"
+    )
+
+
+def entitlements_from_list(value: object) -> list[Entitlement]:
+    """What :func:`entitlements_of` gives, from the value of :func:`entitlements_list_sql`."""
+    entitlements = []
+    for item in json_list(value):
+        entitlement = from_json_row(Entitlement, item["entitlement"])
+        entitlement.paying_region = region_from_json(item["region"])
+        entitlements.append(entitlement)
+    return sorted(entitlements, key=lambda e: (e.determined_on, e.pk))
 
 
 def running_ui_entitlement(*, person_id: int) -> Entitlement | None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import DateTimeField, Field, Model
+from django.db.models import DateTimeField, Field, JSONField, Model
 from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
@@ -36,8 +36,15 @@ def json_functions() -> tuple[str, str, str]:
 def json_row(model: type[Model], alias: str) -> str:
     """SQL for one row of ``model`` (table alias ``alias``) as a JSON object of its columns."""
     build = json_functions()[0]
-    pairs = ", ".join(f"'{f.attname}', {alias}.{f.column}" for f in model._meta.concrete_fields)
+    pairs = ", ".join(f"'{f.attname}', {_column(f, alias)}" for f in model._meta.concrete_fields)
     return f"{build}({pairs})"
+
+
+def _column(field: Field[Any, Any], alias: str) -> str:
+    column = f"{alias}.{field.column}"
+    if isinstance(field, JSONField) and connection.vendor == "sqlite":
+        return f"json({column})"  # SQLite keeps JSON as text: nest it as JSON, not as a string
+    return column
 
 
 def json_list(value: object) -> list[Any]:
@@ -50,6 +57,14 @@ def json_list(value: object) -> list[Any]:
     if isinstance(value, list):
         return value
     raise TypeError(f"not a JSON aggregate: {type(value).__name__}")
+
+
+def json_object(value: object) -> dict[str, Any]:
+    """A JSON object as the driver returns it: parsed (psycopg) or text (sqlite3)."""
+    loaded = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(loaded, dict):
+        raise TypeError(f"not a JSON object: {type(loaded).__name__}")
+    return loaded
 
 
 def from_json_row(model: type[M], values: dict[str, Any]) -> M:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Model, Q, QuerySet, Sum
@@ -42,15 +42,42 @@ _PERSON_BY_ID_NUMBER = Prepared(  # every application starts here (core.prepared
 def person_get(*, id_number: str, as_of: date | None = None) -> Person:
     """The person with this ID number; a malformed number is a 422, an unknown one a 404."""
     try:
-        number = parse_citizen_id(id_number, as_of=as_of).number
+        return _PERSON_BY_ID_NUMBER.get(citizen_number(id_number, as_of=as_of))
+    except Person.DoesNotExist:
+        raise unknown_person() from None
+
+
+def citizen_number(id_number: str, *, as_of: date | None = None) -> str:
+    """The ID number as the registry keeps it; a malformed one is a 422 on ``id_number``."""
+    try:
+        return parse_citizen_id(id_number, as_of=as_of).number
     except InvalidIdentifier as error:
         raise InvalidInput.of("id_number", error.code, error.message) from None
-    try:
-        return _PERSON_BY_ID_NUMBER.get(number)
-    except Person.DoesNotExist:
-        raise NotFound(
-            "No person with this ID number is known to the registry.", code="unknown_person"
-        ) from None
+
+
+def unknown_person() -> NotFound:
+    return NotFound(
+        "No person with this ID number is known to the registry.", code="unknown_person"
+    )
+
+
+@functools.cache
+def person_row_sql(vendor: str) -> tuple[str, str]:
+    """(JSON of the person ``p`` with their residence region, ``FROM`` clause of ``p``) for a
+    statement that selects a person by ID number with more about them (``cases.facts``);
+    ``vendor`` only keys the cache."""
+    build = json_functions()[0]
+    region, region_row = row_sql("region", "r")
+    return (
+        f"{build}('person', {json_row(Person, 'p')}, 'region', {region_row})",
+        f"{Person._meta.db_table} p JOIN {region} r ON r.id = p.residence_region_id",
+    )
+
+
+def person_from_json(values: dict[str, Any]) -> Person:
+    person = from_json_row(Person, values["person"])
+    person.residence_region = region_from_json(values["region"])
+    return person
 
 
 def person_by_pk(*, pk: int) -> Person:
@@ -188,12 +215,21 @@ class PersonRecord:
 
 def person_record(*, person: Person) -> PersonRecord:
     """Everything the registry holds about ``person``, in one statement: each of the four
-    lists is a JSON aggregate, with the rows it refers to nested (``core.jsonrows``)."""
+    lists is a JSON aggregate, with the rows it refers to nested (``core.jsonrows``).
+    ``cases.facts.person_view`` reads the same lists in its own statement."""
     sql = _record_sql(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [person.pk] * 4)
-        spells_json, months_json, registrations_json, moves_json = map(json_list, cursor.fetchone())
+        cursor.execute(sql, [person.pk] * len(RECORD_LISTS))
+        return record_from_lists(person, cursor.fetchone())
 
+
+# The lists of a person's record, in the order record_lists_sql gives them.
+RECORD_LISTS = ("spells", "contributions", "registrations", "moves")
+
+
+def record_from_lists(person: Person, values: Sequence[object]) -> PersonRecord:
+    """The record made of the values of :func:`record_lists_sql`'s subqueries."""
+    spells_json, months_json, registrations_json, moves_json = map(json_list, values)
     spells = []
     for item in spells_json:
         spell = from_json_row(InsuranceSpell, item["spell"])
@@ -229,6 +265,14 @@ def person_record(*, person: Person) -> PersonRecord:
 def _record_sql(vendor: str) -> str:
     """The statement of :func:`person_record`, built once per kind of database (``vendor``
     is the current connection's: it only keys the cache)."""
+    return "SELECT " + ", ".join(record_lists_sql(vendor, "%s"))
+
+
+@functools.cache
+def record_lists_sql(vendor: str, person_id: str) -> list[str]:
+    """The scalar subqueries of a person's record (:data:`RECORD_LISTS`), each a JSON aggregate
+    of rows whose ``person_id`` is the SQL ``person_id`` (``%s``, or a column of the statement
+    that selects them); built once per kind of database (``vendor`` only keys the cache)."""
     build, array, agg = json_functions()
     region, region_row = row_sql("region", "r")
     office, office_row = row_sql("office", "o")
@@ -236,9 +280,9 @@ def _record_sql(vendor: str) -> str:
 
     def listed(select: str, model: type[Model], joins: str) -> str:
         table = model._meta.db_table
-        return f"(SELECT {agg}({select}) FROM {table} t {joins} WHERE t.person_id = %s)"
+        return f"(SELECT {agg}({select}) FROM {table} t {joins} WHERE t.person_id = {person_id})"
 
-    return "SELECT " + ", ".join([
+    return [
         listed(
             f"{build}('spell', {json_row(InsuranceSpell, 't')}, "
             f"'employer', {json_row(Employer, 'e')}, 'region', {region_row}, "
@@ -261,7 +305,7 @@ def _record_sql(vendor: str) -> str:
             RelationshipMove,
             f"JOIN {region} r ON r.id = t.region_id JOIN {region} f ON f.id = t.from_region_id",
         ),
-    ])  # fmt: skip
+    ]  # fmt: skip
 
 
 def contributions_of(*, person: Person, until: date | None = None) -> list[tuple[date, str]]:

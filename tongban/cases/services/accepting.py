@@ -10,7 +10,7 @@ from typing import Any, get_args
 
 from django.db import IntegrityError
 
-from tongban.cases.facts import PersonView, application_decision, person_view
+from tongban.cases.facts import PersonView, application_decision, person_view, person_view_get
 from tongban.cases.models import (
     ONLINE_CHANNELS,
     OPEN_STATUSES,
@@ -32,7 +32,6 @@ from tongban.regions.selectors import (
     default_office_for_region,
     office_get,
 )
-from tongban.registry.selectors import person_get
 from tongban.rules.facts import Level
 from tongban.rules.result import Assessment
 
@@ -229,9 +228,9 @@ def application_submit(
 ) -> Application:
     """Accept one application at an office (a window) or from an online channel."""
     item = _item(item_code, acceptance.channel)
-    person = person_get(id_number=id_number, as_of=as_of)
+    view = person_view_get(id_number=id_number, as_of=as_of)
+    person = view.person
     office = _accepting_office(acceptance, person)
-    view = person_view(person)
     application = _create(
         acceptance=acceptance,
         item=item,
@@ -397,7 +396,8 @@ def bundle_submit(
         raise InvalidInput.of(
             "kind", "unknown_bundle", f"Unknown bundle {kind!r}; the one bundle is 'unemployment'."
         )
-    person = person_get(id_number=id_number, as_of=as_of)
+    view = person_view_get(id_number=id_number, as_of=as_of)
+    person = view.person
     office = _accepting_office(acceptance, person)
     bundle = Bundle.objects.create(
         reference=new_reference("TBB", as_of),
@@ -407,7 +407,6 @@ def bundle_submit(
         channel=acceptance.channel,
         submitted_at=clock.now(),
     )
-    view = person_view(person)
     applications = []
     for code in definition.items:
         if code == "ui_transfer" and not _transfer_needed(view, as_of):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tongban.cases.facts import person_view
+from tongban.cases.facts import person_view_get
 from tongban.cases.hooks import REEMPLOYMENT_REPORT_RECORDED, ReemploymentReportRecorded
 from tongban.cases.models import (
     Application,
@@ -21,7 +21,7 @@ from tongban.regions.selectors import (
     agency_for_region,
     region_get,
 )
-from tongban.registry.selectors import employer_get, person_get
+from tongban.registry.selectors import employer_get
 
 REEMPLOYMENT_REPORTED = "cases.reemployment_reported"
 
@@ -89,7 +89,8 @@ def reemployment_report_submit(
     if start_date > as_of:
         raise InvalidInput.of("date", "future_date", "The new job's start date is in the future.")
     item = _item("reemployment_report", acceptance.channel)
-    person = person_get(id_number=id_number, as_of=as_of)
+    view = person_view_get(id_number=id_number, as_of=as_of)
+    person = view.person
     employer_name = None
     if employer_uscc:
         try:
@@ -98,7 +99,6 @@ def reemployment_report_submit(
             employer_name = None  # a new employer not yet known here is still a job
     office = _accepting_office(acceptance, person)
     data = {"date": start_date.isoformat(), "employer_uscc": employer_uscc or None}
-    view = person_view(person)
     assessment = view.assessment(item_code=item.code, as_of=as_of, data=data)
     if not assessment.eligible:
         raise Conflict(

@@ -14,17 +14,18 @@ from tongban.cases.tests.test_send_back import actor_of, decide, open_task, subm
 pytestmark = pytest.mark.django_db
 
 # Each call's statements, its savepoints included (here the service's own transaction is one, in
-# the test's). Submitting: the person, their registry record (one statement), their entitlements,
-# the insured region's agency, the application (no savepoint around it: a duplicate is skipped
-# by ON CONFLICT DO NOTHING, core.prepared.insert), its task, the transition row, the tallies,
-# audit and outbox. A decision: the application and the task,
-# locked; the record and entitlements again; one update of the application, one of the closed
-# task; the transition's rows as above. The re-review adds the initial-reviewer check, the
-# entitlement (no savepoint either; with its audit and outbox) and the archive seal. The summary rows a change adds
-# to are one statement on PostgreSQL (``tallies._Rows``) and one each on SQLite: two at
-# submission, four at an initial review that routes, three at the re-review.
+# the test's). Submitting: the person with their registry record and entitlements (one
+# statement, cases.facts.person_view_get), the insured region's agency, the application (no
+# savepoint around it: a duplicate is skipped by ON CONFLICT DO NOTHING, core.prepared.insert),
+# its task, the transition row, the tallies, audit and outbox. A decision: the application and
+# the task, locked; the record and entitlements again (one statement); one update of the
+# application, one of the closed task; the transition's rows as above. The re-review adds the
+# initial-reviewer check, the entitlement (no savepoint either; with its audit and outbox) and
+# the archive seal. The summary rows a change adds to are one statement on PostgreSQL
+# (``tallies._Rows``) and one each on SQLite: two at submission, four at an initial review that
+# routes, three at the re-review.
 SUBMIT, INITIAL_REVIEW, RE_REVIEW = (
-    (8, 8, 13) if connection.vendor == "postgresql" else (13, 16, 22)
+    (6, 7, 12) if connection.vendor == "postgresql" else (11, 15, 21)
 )
 
 

@@ -1,0 +1,88 @@
+"""A person view is one statement: the registry record and the entitlements (and, found by ID
+number, the person), the same rows as the selectors that read each alone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tongban.benefits.models import Entitlement
+from tongban.benefits.selectors import entitlements_of
+from tongban.benefits.tests.factories import entitlement
+from tongban.cases.facts import person_view, person_view_get
+from tongban.core.errors import InvalidInput, NotFound
+from tongban.registry.selectors import person_get, person_record
+from tongban.registry.tests.factories import (
+    EmployerFactory,
+    PersonFactory,
+    SpellFactory,
+    reason,
+    region,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+@pytest.fixture
+def person():
+    """A spell, and two entitlements decided on different days (the later one written first),
+    one with an explanation that nests objects, lists and Chinese text."""
+    person = PersonFactory(residence_region=region("460200"))
+    SpellFactory(person=person, employer=EmployerFactory(region=region("460100")),
+                 start_date=date(2021, 3, 1), end_date=date(2026, 10, 1),
+                 reason=reason("contract_expired"))  # fmt: skip
+    later = entitlement(person, region="460100", start=date(2026, 11, 1), status="active")
+    later.explanation = {"zh": "失业保险金", "steps": [{"figures": {"months": 18}}], "n": None}
+    later.save(update_fields=["explanation"])
+    entitlement(person, region="460200", item="unemployment_subsidy", start=date(2024, 3, 1),
+                status="ended")  # fmt: skip
+    return person
+
+
+def _same_view(view, person) -> None:
+    assert _fields(view.person) == _fields(person_get(id_number=person.id_number))
+    assert view.person.residence_region.code == "460200"
+    orm = entitlements_of(person_id=person.pk)
+    assert [_fields(e) for e in view.entitlements] == [_fields(e) for e in orm]
+    assert [e.paying_region.code for e in view.entitlements] == ["460200", "460100"]
+    record = person_record(person=person)
+    assert [_fields(s) for s in view.record.spells] == [_fields(s) for s in record.spells]
+    assert view.record.contributions == record.contributions
+
+
+def test_a_view_is_one_statement_with_what_the_selectors_read(person):
+    with CaptureQueriesContext(connection) as statements:
+        view = person_view(person)
+        found = person_view_get(id_number=person.id_number)
+
+    assert len(statements.captured_queries) == 2
+    _same_view(view, person)
+    _same_view(found, person)
+    assert view.entitlements[1].explanation["zh"] == "失业保险金"
+    assert view.running_ui_entitlement().paying_region.code == "460100"
+
+
+def test_a_person_with_nothing_has_empty_lists():
+    person = PersonFactory()
+    view = person_view_get(id_number=person.id_number)
+    assert view.person.pk == person.pk
+    assert (view.entitlements, view.record.spells, view.record.contributions) == ([], [], [])
+
+
+def test_a_malformed_number_is_invalid_input_and_an_unknown_one_not_found(person):
+    wrong_check_digit = person.id_number[:-1] + ("0" if person.id_number[-1] != "0" else "1")
+    with pytest.raises(InvalidInput) as malformed:
+        person_view_get(id_number=wrong_check_digit)
+    assert [(e.field, e.code) for e in malformed.value.errors] == [("id_number", "check_digit")]
+    unknown = PersonFactory.build().id_number
+    with pytest.raises(NotFound) as missing:
+        person_view_get(id_number=unknown)
+    assert missing.value.code == "unknown_person"
+    assert Entitlement.objects.count() == 2
