@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from tongban.benefits.selectors import entitlement_for_application
 from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.core import clock
 from tongban.core.canonical import CanonicalJson, sha256_of
+from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
 from tongban.core.prepared import Prepared, Writes, joined
 from tongban.core.transactions import require_transaction
+from tongban.regions.selectors import office_from_json, row_sql
 
 if TYPE_CHECKING:
     from tongban.benefits.models import Entitlement
@@ -25,38 +28,77 @@ def chain_hash(previous: str, content_sha256: str) -> str:
     return hashlib.sha256(f"{previous}{content_sha256}".encode()).hexdigest()
 
 
-# What sealing reads for every finished case (core.prepared: compiled once).
-_HEAD_LOCKED = Prepared(
-    lambda office_id: ArchiveHead.objects.select_for_update().filter(office_id=office_id), int
-)
+# What sealing reads of a case's steps: their hashes of what each actor saw, not the copies
+# (kilobytes per step).
 _STEPS = Prepared(
     lambda application_id: (
         Transition.objects.filter(application_id=application_id)
         .select_related("office")
-        .defer("seen")  # the archive keeps its hash, not the copy (kilobytes per step)
+        .defer("seen")
         .order_by("at", "id")
     ),
     int,
 )
+_UNSEEN = ("seen",)
 
 
-def _head_locked(office_id: int) -> ArchiveHead:
-    try:
-        return _HEAD_LOCKED.get(office_id)
-    except ArchiveHead.DoesNotExist:
-        pass  # the office's first archive
-    try:
-        with transaction.atomic():
-            ArchiveHead.objects.create(office_id=office_id)
-    except IntegrityError:
-        pass  # another transaction created it first; lock theirs
-    return _HEAD_LOCKED.get(office_id)
+def _sealing_reads(application: Application) -> tuple[ArchiveHead, list[Transition]]:
+    """The accepting office's chain head, row-locked, and the case's steps as ``_STEPS`` reads
+    them, in one statement (the steps are a JSON aggregate beside the head's columns). The
+    office's first archive creates its head."""
+    office_id = application.accepting_office_id
+    sql = _sealing_sql(connection.vendor)
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [application.pk, office_id])
+            row = cursor.fetchone()
+        if row is not None:
+            break
+        try:
+            with transaction.atomic():
+                ArchiveHead.objects.create(office_id=office_id)
+        except IntegrityError:
+            pass  # another transaction created it first; lock theirs
+    else:
+        raise ArchiveHead.DoesNotExist(f"office {office_id} has no archive head")
+    head_id, sequence, last_hash, steps_json = row
+    head = ArchiveHead.from_db(
+        connection.alias, ["id", "office_id", "sequence", "last_hash"],
+        [head_id, office_id, sequence, last_hash],
+    )  # fmt: skip
+    steps = []
+    for item in json_list(steps_json):
+        step = from_json_row(Transition, item["transition"], without=_UNSEEN)
+        step.office = office_from_json(item["office"]) if step.office_id else None
+        steps.append(step)
+    return head, sorted(steps, key=lambda t: (t.at, t.pk))
 
 
-def archive_content(application: Application, granted: Entitlement | None = None) -> CanonicalJson:
+@functools.cache
+def _sealing_sql(vendor: str) -> str:
+    """The statement of :func:`_sealing_reads`; ``vendor`` only keys the cache."""
+    build, _, agg = json_functions()
+    office, office_row = row_sql("office", "o")
+    steps = (
+        f"(SELECT {agg}({build}('transition', {json_row(Transition, 't', without=_UNSEEN)}, "
+        f"'office', {office_row})) FROM {Transition._meta.db_table} t "
+        f"LEFT JOIN {office} o ON o.id = t.office_id WHERE t.application_id = %s)"
+    )
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return (
+        f"SELECT h.id, h.sequence, h.last_hash, {steps} "
+        f"FROM {ArchiveHead._meta.db_table} h WHERE h.office_id = %s{lock}"
+    )
+
+
+def archive_content(
+    application: Application,
+    granted: Entitlement | None = None,
+    steps: list[Transition] | None = None,
+) -> CanonicalJson:
     """Everything the accepting office answers for, as plain JSON (dates as ISO 8601 text, as it
-    reads back); ``granted`` is the entitlement the closing decision just created (read from the
-    database otherwise)."""
+    reads back); ``granted`` is the entitlement the closing decision just created and ``steps``
+    the case's transitions as ``_STEPS`` reads them (each read from the database otherwise)."""
     entitlement = granted or entitlement_for_application(reference=application.reference)
     content = {
         "application": {
@@ -95,7 +137,7 @@ def archive_content(application: Application, granted: Entitlement | None = None
                 "checklist": t.checklist,
                 "seen_sha256": t.seen_sha256,
             }
-            for t in _STEPS.all(application.pk)
+            for t in (_STEPS.all(application.pk) if steps is None else steps)
         ],
         "entitlement": (
             {
@@ -122,8 +164,8 @@ def archive_seal(
     The archive and the chain's head are written with the caller's ``writes`` when given (the
     head stays locked until the transaction ends); the archive returned has no id."""
     require_transaction("archive_seal")
-    head = _head_locked(application.accepting_office_id)
-    content = archive_content(application, granted)
+    head, steps = _sealing_reads(application)
+    content = archive_content(application, granted, steps)
     content_hash = content.sha256
     link = chain_hash(head.last_hash, content_hash)
     archive = Archive(

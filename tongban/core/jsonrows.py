@@ -33,10 +33,15 @@ def json_functions() -> tuple[str, str, str]:
     return _FUNCTIONS[connection.vendor]
 
 
-def json_row(model: type[Model], alias: str) -> str:
-    """SQL for one row of ``model`` (table alias ``alias``) as a JSON object of its columns."""
+def json_row(model: type[Model], alias: str, *, without: tuple[str, ...] = ()) -> str:
+    """SQL for one row of ``model`` (table alias ``alias``) as a JSON object of its columns,
+    but those named in ``without`` (left deferred by :func:`from_json_row`)."""
     build = json_functions()[0]
-    pairs = ", ".join(f"'{f.attname}', {_column(f, alias)}" for f in model._meta.concrete_fields)
+    pairs = ", ".join(
+        f"'{f.attname}', {_column(f, alias)}"
+        for f in model._meta.concrete_fields
+        if f.attname not in without
+    )
     return f"{build}({pairs})"
 
 
@@ -67,19 +72,22 @@ def json_object(value: object) -> dict[str, Any]:
     return loaded
 
 
-def from_json_row(model: type[M], values: dict[str, Any]) -> M:
-    """The instance :func:`json_row` describes, as if the ORM had loaded it. Dates arrive as
-    text; SQLite keeps timestamps without an offset, in the connection's time zone."""
-    attnames, parsers = _parsers(model)
+def from_json_row(model: type[M], values: dict[str, Any], *, without: tuple[str, ...] = ()) -> M:
+    """The instance :func:`json_row` describes, as if the ORM had loaded it (the columns in
+    ``without`` deferred, as ``QuerySet.defer`` leaves them). Dates arrive as text; SQLite keeps
+    timestamps without an offset, in the connection's time zone."""
+    attnames, parsers = _parsers(model, without)
     loaded = [parse(values[name]) for name, parse in zip(attnames, parsers, strict=True)]
     return model.from_db(connection.alias, attnames, loaded)
 
 
 @functools.cache
-def _parsers(model: type[Model]) -> tuple[list[str], list[Callable[[Any], Any]]]:
-    """The model's columns and how each JSON value becomes the field's value (worked out once
-    per model: a claim reads some thirty rows this way)."""
-    fields = model._meta.concrete_fields
+def _parsers(
+    model: type[Model], without: tuple[str, ...]
+) -> tuple[list[str], list[Callable[[Any], Any]]]:
+    """The model's columns but ``without``, and how each JSON value becomes the field's value
+    (worked out once per model: a claim reads some thirty rows this way)."""
+    fields = [f for f in model._meta.concrete_fields if f.attname not in without]
     return [f.attname for f in fields], [_parser(f) for f in fields]
 
 

@@ -7,10 +7,11 @@ import json
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tongban.benefits.models import Entitlement
-from tongban.cases.archive import archive_content, archive_verify
-from tongban.cases.models import Application, Archive, Transition
+from tongban.cases.archive import _STEPS, _sealing_reads, archive_content, archive_verify
+from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.cases.tests.test_send_back import decide, submit
 from tongban.core.canonical import canonical_json, sha256_of
 from tongban.core.migration_ops import lz4_compressed
@@ -121,3 +122,22 @@ def test_the_compression_migration_goes_forward_and_back():
             assert compression() == ("l" if has_lz4 else "")
             operation.reverse_code(None, editor)
             assert compression() == ""  # the server's default again
+
+
+def test_sealing_reads_the_head_and_the_steps_as_the_orm_does(approved):
+    """The head, locked, and the steps (without their copies of what was seen) in one statement:
+    field for field what ``_STEPS`` and the ORM give, office attached, ``seen`` left deferred."""
+    with CaptureQueriesContext(connection) as statements:
+        head, steps = _sealing_reads(approved)
+    assert len(statements.captured_queries) == 1
+    expected = _STEPS.all(approved.pk)
+    assert [s.get_deferred_fields() for s in steps] == [{"seen"}] * 3
+    for got, want in zip(steps, expected, strict=True):
+        for field in Transition._meta.concrete_fields:
+            if field.attname != "seen":
+                assert getattr(got, field.attname) == getattr(want, field.attname), field.attname
+        assert got.office.code == want.office.code
+    stored = ArchiveHead.objects.get(office_id=approved.accepting_office_id)
+    assert (head.pk, head.office_id, head.sequence, head.last_hash) == (
+        stored.pk, stored.office_id, stored.sequence, stored.last_hash
+    )  # fmt: skip
