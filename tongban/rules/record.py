@@ -83,14 +83,17 @@ def _build(hint: Any, value: Any) -> Any:
 
 
 def _runs(months: tuple[ContributionMonth, ...]) -> list[list[str]]:
+    # [first, last, region, last's month number]: a month (its first day) follows the run's last
+    # when its number is one more (at every claim's every step: no date arithmetic per month).
     runs: list[list[Any]] = []
     for region, month in sorted((r, m) for m, r in months):  # region by region
+        number = month.year * 12 + month.month
         last = runs[-1] if runs else None
-        if last is not None and last[2] == region and add_months(last[1], 1) == month:
-            last[1] = month
+        if last is not None and last[2] == region and last[3] + 1 == number and month.day == 1:
+            last[1], last[3] = month, number
         else:
-            runs.append([month, month, region])
-    return [[first.isoformat(), end.isoformat(), region] for first, end, region in runs]
+            runs.append([month, month, region, number])
+    return [[first.isoformat(), end.isoformat(), region] for first, end, region, _ in runs]
 
 
 def _months(runs: list[list[str]]) -> tuple[ContributionMonth, ...]:
