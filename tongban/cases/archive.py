@@ -14,7 +14,7 @@ from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.core import clock
 from tongban.core.canonical import CanonicalJson, sha256_of
 from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
-from tongban.core.prepared import Prepared, Writes, joined
+from tongban.core.prepared import Prepared, Writes, fetch_one, joined
 from tongban.core.transactions import require_transaction
 from tongban.regions.selectors import office_from_json, row_sql
 
@@ -49,9 +49,7 @@ def _sealing_reads(application: Application) -> tuple[ArchiveHead, list[Transiti
     office_id = application.accepting_office_id
     sql = _sealing_sql(connection.vendor)
     for _attempt in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [application.pk, office_id])
-            row = cursor.fetchone()
+        row = fetch_one(sql, [application.pk, office_id])
         if row is not None:
             break
         try:

@@ -27,6 +27,7 @@ from tongban.benefits.selectors import (
 from tongban.cases.external import simulated_certificate_registry
 from tongban.core.identifiers import mask_id_number
 from tongban.core.jsonrows import json_object
+from tongban.core.prepared import fetch_one
 from tongban.registry.selectors import (
     RECORD_LISTS,
     PersonRecord,
@@ -318,9 +319,8 @@ class PersonView:
 
 def person_view(person: Any) -> PersonView:
     """Read the person's record and entitlements, in one statement."""
-    with connection.cursor() as cursor:
-        cursor.execute(_view_sql(connection.vendor, by_number=False), [person.pk] * _LISTS)
-        return _view(person, cursor.fetchone())
+    row = fetch_one(_view_sql(connection.vendor, by_number=False), [person.pk] * _LISTS)
+    return _view(person, row)
 
 
 def person_view_get(*, id_number: str, as_of: date | None = None) -> PersonView:
@@ -328,9 +328,7 @@ def person_view_get(*, id_number: str, as_of: date | None = None) -> PersonView:
     statement: what ``registry.selectors.person_get`` and :func:`person_view` read in three
     (the same 422 for a malformed number, 404 for an unknown one)."""
     number = citizen_number(id_number, as_of=as_of)
-    with connection.cursor() as cursor:
-        cursor.execute(_view_sql(connection.vendor, by_number=True), [number])
-        row = cursor.fetchone()
+    row = fetch_one(_view_sql(connection.vendor, by_number=True), [number])
     if row is None:
         raise unknown_person()
     person_json, *lists = row

@@ -315,6 +315,18 @@ class Writes:
                 cursor.execute(sql, values)
 
 
+def fetch_one(sql: str, values: Sequence[Any]) -> Any:
+    """The first row of ``sql`` (``%s`` placeholders), or None: for the long reads of a claim
+    (JSON aggregates, kilobytes of SQL), whose placeholders are numbered once per text on
+    PostgreSQL as a batch's are (:func:`_numbered`), where psycopg would parse them again at
+    every call."""
+    db = connections[DEFAULT_DB_ALIAS]
+    numbered = db.vendor == "postgresql" and not db.queries_logged
+    with _numbered_cursor(db) if numbered else db.cursor() as cursor:
+        cursor.execute(_numbered(sql) if numbered else sql, values)
+        return cursor.fetchone()
+
+
 @contextmanager
 def joined(writes: Writes | None) -> Iterator[Writes]:
     """The caller's batch ``writes`` (sent when the caller's block ends), or, without one, a

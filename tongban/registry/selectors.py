@@ -15,7 +15,7 @@ from django.db.models import Model, Q, QuerySet, Sum
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id
 from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
-from tongban.core.prepared import Prepared
+from tongban.core.prepared import Prepared, fetch_one
 from tongban.regions.selectors import office_from_json, region_from_json, row_sql
 from tongban.registry.models import (
     Contribution,
@@ -217,10 +217,8 @@ def person_record(*, person: Person) -> PersonRecord:
     """Everything the registry holds about ``person``, in one statement: each of the four
     lists is a JSON aggregate, with the rows it refers to nested (``core.jsonrows``).
     ``cases.facts.person_view`` reads the same lists in its own statement."""
-    sql = _record_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [person.pk] * len(RECORD_LISTS))
-        return record_from_lists(person, cursor.fetchone())
+    row = fetch_one(_record_sql(connection.vendor), [person.pk] * len(RECORD_LISTS))
+    return record_from_lists(person, row)
 
 
 # The lists of a person's record, in the order record_lists_sql gives them.

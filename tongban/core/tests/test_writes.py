@@ -13,7 +13,7 @@ from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
 from tongban.core.models import AuditEvent, OutboxMessage
 from tongban.core.outbox import handles, outbox_emit
-from tongban.core.prepared import Writes, _numbered, insert, joined
+from tongban.core.prepared import Writes, _numbered, fetch_one, insert, joined
 from tongban.regions.models import Office, Region
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,19 @@ def test_numbering_the_placeholders_keeps_literal_percent_signs():
         == "INSERT INTO t (a, b) VALUES ($1, '100%') ON CONFLICT DO UPDATE SET c = $2"
     )
     assert _numbered(sql) is _numbered(sql)  # worked out once per text
+
+
+def test_a_long_read_gives_the_same_row_in_and_outside_the_query_log():
+    # Outside the log (production) a read goes with numbered placeholders on PostgreSQL, its
+    # text parsed once; a literal %% and values of several kinds arrive as they were sent.
+    sql = "SELECT %s, %s, '100%%', (SELECT code FROM regions_region WHERE code = %s)" + " " * 5000
+    values = [7, "水", "460200"]
+    assert not connection.queries_logged
+    plain = fetch_one(sql, values)
+    with CaptureQueriesContext(connection) as logged:
+        again = fetch_one(sql, values)
+    assert tuple(plain) == tuple(again) == (7, "水", "100%", "460200")
+    assert len(logged.captured_queries) == 1
 
 
 @pytest.mark.parametrize("logged", [True, False])
