@@ -325,7 +325,7 @@ def person_view(person: Any) -> PersonView:
 
 def person_view_get(*, id_number: str, as_of: date | None = None) -> PersonView:
     """The person with this ID number, read with their record and entitlements in one
-    statement: what ``registry.selectors.person_get`` and :func:`person_view` read in three
+    statement: what ``registry.selectors.person_get`` and :func:`person_view` read in two
     (the same 422 for a malformed number, 404 for an unknown one)."""
     number = citizen_number(id_number, as_of=as_of)
     row = fetch_one(_view_sql(connection.vendor, by_number=True), [number])

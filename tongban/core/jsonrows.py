@@ -4,7 +4,10 @@ A selector that needs several short lists about one subject (a person's spells,
 contributions, registrations and moves) reads them in one statement: each list is a
 JSON aggregate of its rows, with the rows they refer to nested. The ORM would need
 one query per list, and on the claim path each query costs more in Python than in
-the database (docs/benchmarks.md).
+the database (docs/benchmarks.md). Each context writes the subqueries of its own lists
+(``registry.selectors.record_lists_sql``, ``benefits.selectors.entitlements_list_sql``);
+a caller that needs lists of several contexts puts them in one ``SELECT``
+(``cases.facts.person_view``).
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ compiler does (``pre_save``, ``get_db_prep_save``). :func:`update` does it for
 ``save(update_fields=…)``.
 
 :class:`Writes` sends the writes of a step that nothing in the step reads back together: one
-statement on PostgreSQL instead of one round trip per row (ADR 0210).
+statement on PostgreSQL instead of one round trip per row (ADR 0210). :func:`fetch_one` runs the
+long reads of a step (JSON aggregates) with the placeholders numbered once per text, as a batch.
 
 Only plain model querysets: no ``values()``, no ``prefetch_related``, and each parameter an
 ``int`` or ``str`` compared as it is (``field=value``, not ``__contains`` or ``__in``); a query
