@@ -54,8 +54,8 @@ def entitlements_of(*, person_id: int) -> list[Entitlement]:
 
 
 @functools.cache
-def entitlements_list_sql(vendor: str, person_id: str) -> str:
-    """A scalar subquery: the entitlements of the person whose id is the SQL ``person_id``, as
+def entitlements_list_sql(vendor: str, person_id_sql: str) -> str:
+    """A scalar subquery: the entitlements of the person whose id is ``person_id_sql`` (SQL), as
     a JSON aggregate with their paying regions, for a statement that reads more about the
     person (``cases.facts.person_view``); ``vendor`` only keys the cache."""
     build, _, agg = json_functions()
@@ -63,7 +63,7 @@ def entitlements_list_sql(vendor: str, person_id: str) -> str:
     return (
         f"(SELECT {agg}({build}('entitlement', {json_row(Entitlement, 't')}, "
         f"'region', {region_row})) FROM {Entitlement._meta.db_table} t "
-        f"JOIN {region} r ON r.id = t.paying_region_id WHERE t.person_id = {person_id})"
+        f"JOIN {region} r ON r.id = t.paying_region_id WHERE t.person_id = {person_id_sql})"
     )
 
 

@@ -28,8 +28,9 @@ def chain_hash(previous: str, content_sha256: str) -> str:
     return hashlib.sha256(f"{previous}{content_sha256}".encode()).hexdigest()
 
 
-# What sealing reads of a case's steps: their hashes of what each actor saw, not the copies
-# (kilobytes per step).
+# A case's steps as the archive keeps them: their hashes of what each actor saw, not the
+# copies (kilobytes per step). Sealing reads the same with the chain head (_sealing_reads);
+# archive_content reads them this way when it is not handed them (a recomputation).
 _STEPS = Prepared(
     lambda application_id: (
         Transition.objects.filter(application_id=application_id)
@@ -47,29 +48,26 @@ def _sealing_reads(application: Application) -> tuple[ArchiveHead, list[Transiti
     them, in one statement (the steps are a JSON aggregate beside the head's columns). The
     office's first archive creates its head."""
     office_id = application.accepting_office_id
-    sql = _sealing_sql(connection.vendor)
-    for _attempt in range(2):
-        row = fetch_one(sql, [application.pk, office_id])
-        if row is not None:
-            break
+    sql, values = _sealing_sql(connection.vendor), [application.pk, office_id]
+    row = fetch_one(sql, values)
+    if row is None:  # the office's first archive
         try:
             with transaction.atomic():
                 ArchiveHead.objects.create(office_id=office_id)
         except IntegrityError:
             pass  # another transaction created it first; lock theirs
-    else:
-        raise ArchiveHead.DoesNotExist(f"office {office_id} has no archive head")
-    head_id, sequence, last_hash, steps_json = row
-    head = ArchiveHead.from_db(
-        connection.alias, ["id", "office_id", "sequence", "last_hash"],
-        [head_id, office_id, sequence, last_hash],
-    )  # fmt: skip
+        row = fetch_one(sql, values)
+    *head_values, steps_json = row
+    head = ArchiveHead.from_db(connection.alias, _HEAD_COLUMNS, head_values)
     steps = []
     for item in json_list(steps_json):
         step = from_json_row(Transition, item["transition"], without=_UNSEEN)
         step.office = office_from_json(item["office"]) if step.office_id else None
         steps.append(step)
     return head, sorted(steps, key=lambda t: (t.at, t.pk))
+
+
+_HEAD_COLUMNS = [field.attname for field in ArchiveHead._meta.concrete_fields]
 
 
 @functools.cache
@@ -83,9 +81,9 @@ def _sealing_sql(vendor: str) -> str:
         f"LEFT JOIN {office} o ON o.id = t.office_id WHERE t.application_id = %s)"
     )
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    head = ", ".join(f"h.{field.column}" for field in ArchiveHead._meta.concrete_fields)
     return (
-        f"SELECT h.id, h.sequence, h.last_hash, {steps} "
-        f"FROM {ArchiveHead._meta.db_table} h WHERE h.office_id = %s{lock}"
+        f"SELECT {head}, {steps} FROM {ArchiveHead._meta.db_table} h WHERE h.office_id = %s{lock}"
     )
 
 

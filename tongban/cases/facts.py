@@ -5,8 +5,8 @@ brings nothing but an ID card. What the applicant adds (a contested separation
 reason, a certificate, a training record) comes from the application's ``data``.
 
 A :class:`PersonView` is read once per service call (one statement: the registry
-record and the entitlements, and the person when found by ID number) and serves the assessment, the registry snapshot and
-the routing of that call.
+record and the entitlements, and the person when found by ID number) and serves the
+assessment, the registry snapshot and the routing of that call.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from tongban.benefits.selectors import (
 )
 from tongban.cases.external import simulated_certificate_registry
 from tongban.core.identifiers import mask_id_number
-from tongban.core.jsonrows import json_object
+from tongban.core.jsonrows import json_dict
 from tongban.core.prepared import fetch_one
 from tongban.registry.selectors import (
     RECORD_LISTS,
@@ -332,7 +332,7 @@ def person_view_get(*, id_number: str, as_of: date | None = None) -> PersonView:
     if row is None:
         raise unknown_person()
     person_json, *lists = row
-    return _view(person_from_json(json_object(person_json)), lists)
+    return _view(person_from_json(json_dict(person_json)), lists)
 
 
 _LISTS = len(RECORD_LISTS) + 1  # the record's lists and the entitlements

@@ -67,7 +67,7 @@ def json_list(value: object) -> list[Any]:
     raise TypeError(f"not a JSON aggregate: {type(value).__name__}")
 
 
-def json_object(value: object) -> dict[str, Any]:
+def json_dict(value: object) -> dict[str, Any]:
     """A JSON object as the driver returns it: parsed (psycopg) or text (sqlite3)."""
     loaded = json.loads(value) if isinstance(value, str) else value
     if not isinstance(loaded, dict):

@@ -267,9 +267,9 @@ def _record_sql(vendor: str) -> str:
 
 
 @functools.cache
-def record_lists_sql(vendor: str, person_id: str) -> list[str]:
+def record_lists_sql(vendor: str, person_id_sql: str) -> tuple[str, ...]:
     """The scalar subqueries of a person's record (:data:`RECORD_LISTS`), each a JSON aggregate
-    of rows whose ``person_id`` is the SQL ``person_id`` (``%s``, or a column of the statement
+    of rows whose ``person_id`` is ``person_id_sql`` (``%s``, or a column of the statement
     that selects them); built once per kind of database (``vendor`` only keys the cache)."""
     build, array, agg = json_functions()
     region, region_row = row_sql("region", "r")
@@ -278,9 +278,11 @@ def record_lists_sql(vendor: str, person_id: str) -> list[str]:
 
     def listed(select: str, model: type[Model], joins: str) -> str:
         table = model._meta.db_table
-        return f"(SELECT {agg}({select}) FROM {table} t {joins} WHERE t.person_id = {person_id})"
+        return (
+            f"(SELECT {agg}({select}) FROM {table} t {joins} WHERE t.person_id = {person_id_sql})"
+        )
 
-    return [
+    return (
         listed(
             f"{build}('spell', {json_row(InsuranceSpell, 't')}, "
             f"'employer', {json_row(Employer, 'e')}, 'region', {region_row}, "
@@ -303,7 +305,7 @@ def record_lists_sql(vendor: str, person_id: str) -> list[str]:
             RelationshipMove,
             f"JOIN {region} r ON r.id = t.region_id JOIN {region} f ON f.id = t.from_region_id",
         ),
-    ]  # fmt: skip
+    )  # fmt: skip
 
 
 def contributions_of(*, person: Person, until: date | None = None) -> list[tuple[date, str]]:

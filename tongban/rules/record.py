@@ -83,13 +83,14 @@ def _build(hint: Any, value: Any) -> Any:
 
 
 def _runs(months: tuple[ContributionMonth, ...]) -> list[list[str]]:
-    # [first, last, region, last's month number]: a month (its first day) follows the run's last
-    # when its number is one more (at every claim's every step: no date arithmetic per month).
+    # [first, last, region, last's month number]: a month follows the run's last when its number
+    # is one more (at every claim's every step: no date arithmetic per month). Months are their
+    # first days; any other date stands alone, so that it comes back as it was.
     runs: list[list[Any]] = []
     for region, month in sorted((r, m) for m, r in months):  # region by region
-        number = month.year * 12 + month.month
+        number = month.year * 12 + month.month if month.day == 1 else None
         last = runs[-1] if runs else None
-        if last is not None and last[2] == region and last[3] + 1 == number and month.day == 1:
+        if number and last is not None and last[2] == region and last[3] == number - 1:
             last[1], last[3] = month, number
         else:
             runs.append([month, month, region, number])
