@@ -8,8 +8,16 @@ from datetime import date
 import factory
 from django.utils import timezone
 
-from tongban.regions.models import Region
-from tongban.registry.models import Contribution, Employer, InsuranceSpell, Person, SeparationReason
+from tongban.regions.models import Office, Region
+from tongban.registry.models import (
+    Contribution,
+    Employer,
+    InsuranceSpell,
+    Person,
+    Registration,
+    RelationshipMove,
+    SeparationReason,
+)
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -106,3 +114,31 @@ def contribute(
             )
         )
     Contribution.objects.bulk_create(rows)
+
+
+def person_with_history() -> Person:
+    """Two ended spells and one open (no reason yet), two registrations (one with no office),
+    a relationship move, contributions in two regions with a month in both."""
+    person = PersonFactory(residence_region=region("460200"))
+    haikou = SpellFactory(person=person, employer=EmployerFactory(region=region("460100")),
+                          start_date=date(2021, 3, 1), end_date=date(2023, 1, 1),
+                          reason=reason("contract_expired"))  # fmt: skip
+    sanya = SpellFactory(person=person, employer=EmployerFactory(region=region("460200")),
+                         start_date=date(2022, 12, 1), end_date=date(2025, 6, 1),
+                         reason=reason("dismissed"))  # fmt: skip
+    SpellFactory(person=person, employer=EmployerFactory(region=region("460400")),
+                 start_date=date(2026, 2, 1), end_date=None, reason=None)  # fmt: skip
+    contribute(haikou, 22)
+    contribute(sanya, 30)
+    at = "2026-11-26T02:00:00+00:00"
+    for kind, office, start, end in (
+        ("employment", None, date(2021, 3, 1), date(2025, 6, 1)),
+        ("unemployment", Office.objects.get(code="sanya-jiyang"), date(2025, 6, 2), None),
+    ):
+        Registration.objects.create(person=person, kind=kind, region=region("460200"),
+                                    office=office, start_date=start, end_date=end,
+                                    source="import", created_at=at)  # fmt: skip
+    RelationshipMove.objects.create(person=person, from_region=region("460100"),
+                                    region=region("460200"), moved_on=date(2025, 7, 1),
+                                    source="TRF1", created_at=at)  # fmt: skip
+    return person

@@ -9,8 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tongban.regions.selectors import office_get
-from tongban.registry.models import Registration, RelationshipMove
 from tongban.registry.selectors import (
     contributions_of,
     moves_of,
@@ -18,18 +16,9 @@ from tongban.registry.selectors import (
     registrations_of,
     spells_of,
 )
-from tongban.registry.tests.factories import (
-    EmployerFactory,
-    PersonFactory,
-    SpellFactory,
-    contribute,
-    reason,
-    region,
-)
+from tongban.registry.tests.factories import PersonFactory, person_with_history
 
 pytestmark = pytest.mark.django_db
-
-AT = "2026-11-26T02:00:00+00:00"
 
 
 def _fields(instance) -> dict:
@@ -38,30 +27,7 @@ def _fields(instance) -> dict:
 
 @pytest.fixture
 def person():
-    """Two ended spells and one open (no reason yet), two registrations (one with no office),
-    a relationship move, contributions in two regions with a month in both."""
-    person = PersonFactory(residence_region=region("460200"))
-    haikou = SpellFactory(person=person, employer=EmployerFactory(region=region("460100")),
-                          start_date=date(2021, 3, 1), end_date=date(2023, 1, 1),
-                          reason=reason("contract_expired"))  # fmt: skip
-    sanya = SpellFactory(person=person, employer=EmployerFactory(region=region("460200")),
-                         start_date=date(2022, 12, 1), end_date=date(2025, 6, 1),
-                         reason=reason("dismissed"))  # fmt: skip
-    SpellFactory(person=person, employer=EmployerFactory(region=region("460400")),
-                 start_date=date(2026, 2, 1), end_date=None, reason=None)  # fmt: skip
-    contribute(haikou, 22)
-    contribute(sanya, 30)
-    for kind, office, start, end in (
-        ("employment", None, date(2021, 3, 1), date(2025, 6, 1)),
-        ("unemployment", office_get(code="sanya-jiyang"), date(2025, 6, 2), None),
-    ):
-        Registration.objects.create(person=person, kind=kind, region=region("460200"),
-                                    office=office, start_date=start, end_date=end,
-                                    source="import", created_at=AT)  # fmt: skip
-    RelationshipMove.objects.create(person=person, from_region=region("460100"),
-                                    region=region("460200"), moved_on=date(2025, 7, 1),
-                                    source="TRF1", created_at=AT)  # fmt: skip
-    return person
+    return person_with_history()
 
 
 def test_the_record_is_what_the_orm_reads(person):
