@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from typing import cast
 
 import factory
 from django.utils import timezone
@@ -119,7 +120,7 @@ def contribute(
 def person_with_history() -> Person:
     """Two ended spells and one open (no reason yet), two registrations (one with no office),
     a relationship move, contributions in two regions with a month in both."""
-    person = PersonFactory(residence_region=region("460200"))
+    person = cast(Person, PersonFactory(residence_region=region("460200")))
     haikou = SpellFactory(person=person, employer=EmployerFactory(region=region("460100")),
                           start_date=date(2021, 3, 1), end_date=date(2023, 1, 1),
                           reason=reason("contract_expired"))  # fmt: skip
