@@ -303,29 +303,34 @@ class Writes:
         if db.vendor == "postgresql" and len(statements) > 1:
             *clauses, (last, _) = statements
             clauses_sql = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(clauses))
-            sql = f"WITH {clauses_sql} {last}"
             values = [v for _, statement_values in statements for v in statement_values]
-            # Django's query log (tests, DEBUG) writes statements out with ``%s``: it gets that.
-            if not db.queries_logged:
-                with _numbered_cursor(db) as cursor:
-                    cursor.execute(_numbered(sql), values)
-                return
-            statements = [(sql, values)]
-        with db.cursor() as cursor:
+            statements = [(f"WITH {clauses_sql} {last}", values)]
+        with _long_statements(db) as execute:
             for sql, values in statements:
-                cursor.execute(sql, values)
+                execute(sql, values)
 
 
 def fetch_one(sql: str, values: Sequence[Any]) -> Any:
     """The first row of ``sql`` (``%s`` placeholders), or None: for the long reads of a claim
-    (JSON aggregates, kilobytes of SQL), whose placeholders are numbered once per text on
-    PostgreSQL as a batch's are (:func:`_numbered`), where psycopg would parse them again at
-    every call."""
-    db = connections[DEFAULT_DB_ALIAS]
+    (JSON aggregates, kilobytes of SQL), sent as a batch is (:func:`_long_statements`)."""
+    with _long_statements(connections[DEFAULT_DB_ALIAS]) as execute:
+        return execute(sql, values).fetchone()
+
+
+@contextmanager
+def _long_statements(db: Any) -> Iterator[Callable[[str, Sequence[Any]], Any]]:
+    """``execute(sql, values)`` on one cursor of ``db`` (it gives the cursor back): on PostgreSQL
+    with the placeholders numbered once per text (:func:`_numbered`), where psycopg would parse
+    kilobytes of SQL again at every call. Django's query log (tests, ``DEBUG``) writes
+    statements out with ``%s``: there they go through Django's usual cursor, as on SQLite."""
     numbered = db.vendor == "postgresql" and not db.queries_logged
     with _numbered_cursor(db) if numbered else db.cursor() as cursor:
-        cursor.execute(_numbered(sql) if numbered else sql, values)
-        return cursor.fetchone()
+
+        def execute(sql: str, values: Sequence[Any]) -> Any:
+            cursor.execute(_numbered(sql) if numbered else sql, values)
+            return cursor
+
+        yield execute
 
 
 @contextmanager
