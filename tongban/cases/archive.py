@@ -13,6 +13,7 @@ from tongban.benefits.selectors import entitlement_for_application
 from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.core import clock
 from tongban.core.canonical import CanonicalJson, sha256_of
+from tongban.core.instances import loaded
 from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
 from tongban.core.prepared import Prepared, Writes, fetch_one, joined
 from tongban.core.transactions import require_transaction
@@ -58,7 +59,7 @@ def _sealing_reads(application: Application) -> tuple[ArchiveHead, list[Transiti
             pass  # another transaction created it first; lock theirs
         row = fetch_one(sql, values)
     *head_values, steps_json = row
-    head = ArchiveHead.from_db(connection.alias, _HEAD_COLUMNS, head_values)
+    head = loaded(ArchiveHead, connection.alias, _HEAD_COLUMNS, head_values)
     steps = []
     for item in json_list(steps_json):
         step = from_json_row(Transition, item["transition"], without=_UNSEEN)

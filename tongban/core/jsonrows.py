@@ -22,6 +22,8 @@ from django.db import connection
 from django.db.models import DateTimeField, Field, JSONField, Model
 from django.utils import timezone
 
+from tongban.core.instances import loaded
+
 M = TypeVar("M", bound=Model)
 
 # Per database: build an object, build an array, aggregate rows into an array.
@@ -60,8 +62,8 @@ def json_list(value: object) -> list[Any]:
     if value is None:
         return []
     if isinstance(value, str):
-        loaded: list[Any] = json.loads(value)
-        return loaded
+        parsed: list[Any] = json.loads(value)
+        return parsed
     if isinstance(value, list):
         return value
     raise TypeError(f"not a JSON aggregate: {type(value).__name__}")
@@ -69,10 +71,10 @@ def json_list(value: object) -> list[Any]:
 
 def json_dict(value: object) -> dict[str, Any]:
     """A JSON object as the driver returns it: parsed (psycopg) or text (sqlite3)."""
-    loaded = json.loads(value) if isinstance(value, str) else value
-    if not isinstance(loaded, dict):
-        raise TypeError(f"not a JSON object: {type(loaded).__name__}")
-    return loaded
+    parsed = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(parsed, dict):
+        raise TypeError(f"not a JSON object: {type(parsed).__name__}")
+    return parsed
 
 
 def from_json_row(model: type[M], values: dict[str, Any], *, without: tuple[str, ...] = ()) -> M:
@@ -80,8 +82,8 @@ def from_json_row(model: type[M], values: dict[str, Any], *, without: tuple[str,
     ``without`` deferred, as ``QuerySet.defer`` leaves them). Dates arrive as text; SQLite keeps
     timestamps without an offset, in the connection's time zone."""
     attnames, parsers = _parsers(model, without)
-    loaded = [parse(values[name]) for name, parse in zip(attnames, parsers, strict=True)]
-    return model.from_db(connection.alias, attnames, loaded)
+    values_of = [parse(values[name]) for name, parse in zip(attnames, parsers, strict=True)]
+    return loaded(model, connection.alias, attnames, values_of)
 
 
 @functools.cache

@@ -44,10 +44,31 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.db.models import Model, QuerySet
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    OneToOneField,
+    PositiveBigIntegerField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    QuerySet,
+    SlugField,
+    SmallAutoField,
+    SmallIntegerField,
+    TextField,
+)
 from django.db.models.expressions import ColPairs  # type: ignore[attr-defined]
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
+
+from tongban.core.instances import loaded, populate
 
 M = TypeVar("M", bound=Model)
 
@@ -184,9 +205,9 @@ class Prepared(Generic[M]):
                 for converter in convs:
                     value = converter(value, expression, compiled.converting)
                 row[column] = value
-            instance = model_cls.from_db(db, compiled.init_list, row[compiled.own])
+            instance = loaded(model_cls, db, compiled.init_list, row[compiled.own])
             for populator in compiled.populators:
-                populator.populate(row, instance)
+                populate(populator, row, instance)
             for name, column in compiled.annotations:
                 setattr(instance, name, row[column])
             instances.append(instance)
@@ -374,20 +395,110 @@ def _numbered_cursor(db: Any) -> Any:
     return db.make_cursor(RawCursor(db.connection))
 
 
+# Django's field classes whose ``pre_save`` reads the attribute and whose
+# ``get_db_prep_save`` of a value of one plain type is that value, or the driver's wrapper of
+# it (psycopg's ``Int4``, ``Int8`` on PostgreSQL): :func:`_plan` checks which by a sample.
+_PLAIN_FIELDS: dict[type[Field[Any, Any]], tuple[type, Any]] = {
+    **dict.fromkeys((CharField, SlugField, TextField), (str, "x")),
+    BooleanField: (bool, True),
+    **dict.fromkeys(
+        (AutoField, BigAutoField, SmallAutoField, IntegerField, BigIntegerField,
+         SmallIntegerField, PositiveIntegerField, PositiveBigIntegerField,
+         PositiveSmallIntegerField, ForeignKey, OneToOneField),
+        (int, 7),
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How :func:`_values` prepares a model's fields for one kind of database."""
+
+    # Each field: (field, attname, plain type or None, wrapper of a plain value or None).
+    fields: list[tuple[Any, str, type | None, Any]]
+    relations: list[Any] | None  # the foreign keys _values checks; None: Django checks them
+
+
+_plans: dict[tuple[type[Model], tuple[str, ...], str, str, bool], _Plan] = {}
+
+
+def _plan(model: type[Model], fields: list[Any], db: Any, adding: bool) -> _Plan:
+    key = (model, tuple(f.attname for f in fields), db.alias, db.vendor, adding)
+    plan = _plans.get(key)
+    if plan is not None:
+        return plan
+    steps: list[tuple[Any, str, type | None, Any]] = []
+    for field in fields:
+        kind: type | None = None
+        wrap: Any = None
+        plain = _PLAIN_FIELDS.get(type(field))
+        target = getattr(field, "target_field", None)
+        if plain is not None and (target is None or type(target) in _PLAIN_FIELDS):
+            kind, sample = plain
+            prepared = field.get_db_prep_save(sample, connection=db)
+            sent_as: Any = type(prepared)
+            if sent_as is kind and prepared == sample:
+                pass  # sent as it is
+            elif issubclass(sent_as, kind) and sent_as(sample) == prepared:
+                wrap = sent_as
+            else:
+                kind = None
+        steps.append((field, field.attname, kind, wrap))
+    meta = model._meta
+    plan = _plans[key] = _Plan(
+        steps,
+        None if meta.private_fields else [f for f in meta.concrete_fields if f.is_relation],
+    )
+    return plan
+
+
 def _values(instance: Model, fields: list[Any], db: Any, *, adding: bool) -> list[Any]:
-    """The fields' values as the ORM's compilers send them (``pre_save``, ``get_db_prep_save``)."""
+    """The fields' values as the ORM's compilers send them (``pre_save``, ``get_db_prep_save``),
+    worked out once per model (:func:`_plan`) for the values that are sent as they are."""
+    plan = _plan(type(instance), fields, db, adding)
     operation = "insert" if adding else "update"
     # As save() does: refuse a related row that has no id yet, and take the id of one that
     # was saved after it was assigned.
-    checked = None if adding else fields  # an insert writes every field
-    instance._prepare_related_fields_for_save(operation_name=operation, fields=checked)  # type: ignore[attr-defined]
-    values = []
-    for field in fields:
+    if plan.relations is None:
+        checked = None if adding else fields  # an insert writes every field
+        instance._prepare_related_fields_for_save(operation_name=operation, fields=checked)  # type: ignore[attr-defined]
+    else:
+        for relation in plan.relations:
+            if (adding or relation in fields) and relation.is_cached(instance):
+                _related_saved(instance, relation, operation)
+    values: list[Any] = []
+    for field, attname, kind, wrap in plan.fields:
+        if kind is not None:
+            value = getattr(instance, attname)
+            if value is None:
+                values.append(None)
+                continue
+            if type(value) is kind:
+                values.append(value if wrap is None else wrap(value))
+                continue
         value = field.pre_save(instance, adding)
         if hasattr(value, "resolve_expression"):
             raise TypeError(f"{operation}() writes values, not expressions: {field.name}")
         values.append(field.get_db_prep_save(value, connection=db))
     return values
+
+
+def _related_saved(instance: Model, field: Any, operation: str) -> None:
+    """``Model._prepare_related_fields_for_save`` for one cached foreign key."""
+    related = field.get_cached_value(instance, default=None)
+    if related is None:
+        return
+    if not related._is_pk_set():
+        if not field.remote_field.multiple:
+            field.remote_field.delete_cached_value(related)
+        raise ValueError(
+            f"{operation}() prohibited to prevent data loss due to unsaved related object "
+            f"'{field.name}'."
+        )
+    if getattr(instance, field.attname) in field.empty_values:
+        setattr(instance, field.name, related)
+    if getattr(related, field.target_field.attname) != getattr(instance, field.attname):
+        field.delete_cached_value(instance)
 
 
 _updates: dict[tuple[type[Model], tuple[str, ...], str, str], tuple[str, list[Any]]] = {}

@@ -15,12 +15,16 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.db.models import Model
 
 import tongban
+from tongban.cases.models import Task
 from tongban.cases.tests.conftest import sanya_worker
 from tongban.cases.tests.test_end_to_end import decide, task_for
-from tongban.core.prepared import Prepared
+from tongban.core.instances import loaded
+from tongban.core.prepared import Prepared, _values, insert
+from tongban.regions.models import Office
 from tongban.registry.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +110,63 @@ def test_every_prepared_read_gives_what_its_queryset_gives(claims):
                 _same(a, b, f"{name}({value!r})")
             rows_seen += len(got)
         assert rows_seen, f"{name} found no row for any value: the comparison proved nothing"
+
+
+def _project_models() -> list[type[Model]]:
+    return [m for m in apps.get_models() if m.__module__.startswith("tongban.")]
+
+
+def test_every_row_loads_as_from_db_loads_it(claims):
+    """``core.instances.loaded`` against ``Model.from_db``, for every model of the project: all
+    columns, and with one left out (deferred)."""
+    compared = 0
+    for model in _project_models():
+        attnames = [f.attname for f in model._meta.concrete_fields]
+        for row in model.objects.order_by("pk")[:3]:
+            values = [getattr(row, name) for name in attnames]
+            for names in (attnames, attnames[:-1]):
+                given = values[: len(names)]
+                _same(
+                    loaded(model, "default", names, given),
+                    model.from_db("default", names, given),
+                    f"{model.__name__}({row.pk})",
+                )
+            compared += 1
+    assert compared > 50
+
+
+def _sent(value: Any) -> tuple[type, Any]:
+    """A value as the driver is given it: its type, and what it holds (psycopg's ``Jsonb``
+    wrapper compares by identity; its document is ``obj``)."""
+    return type(value), getattr(value, "obj", value)
+
+
+def test_every_row_is_written_with_the_values_the_orm_would_send(claims):
+    """``core.prepared``'s values for inserts and updates against the ORM's own way
+    (``pre_save`` then ``get_db_prep_save``), value and type (psycopg's ``Int8`` is not an
+    ``int`` to a prepared statement), for every model of the project."""
+    compared = 0
+    for model in _project_models():
+        meta = model._meta
+        fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+        for row in model.objects.order_by("pk")[:3]:
+            for adding in (False, True):
+                if adding:
+                    row.pk, row._state.adding = None, True
+                expected = [
+                    f.get_db_prep_save(f.pre_save(row, adding), connection=connection)
+                    for f in fields
+                ]
+                got = _values(row, fields, connection, adding=adding)
+                assert list(map(_sent, got)) == list(map(_sent, expected)), model.__name__
+            compared += 1
+    assert compared > 50
+
+
+def test_a_row_whose_related_row_is_unsaved_is_refused_as_save_refuses_it(worker):
+    unsaved = Office(code="unsaved", region_id=worker.residence_region_id)
+    task = Task(stage="initial_review", office=unsaved)
+    with pytest.raises(
+        ValueError, match=r"insert\(\) prohibited .* unsaved related object 'office'"
+    ):
+        insert(task)
