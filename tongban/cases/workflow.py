@@ -141,7 +141,8 @@ def transition(
             _open_task(writes, application, Task.Stage.RE_REVIEW,
                        application.reviewing_office_id, now, as_of)  # fmt: skip
 
-        seen = CanonicalJson(seen or {})  # encoded once: hashed and stored from the same text
+        if not isinstance(seen, CanonicalJson):  # encoded once: hashed and stored from one text
+            seen = CanonicalJson(seen or {})
         record = Transition(
             application=application,
             stage=str(stage),

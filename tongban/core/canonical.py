@@ -42,13 +42,41 @@ class CanonicalJson(dict[str, Any]):
     None, lists and objects whose keys are strings (an integer key would be written as text but
     sorted as a number, so the text read back would hash differently). A date or a Decimal
     raises TypeError. Change nothing in it afterwards: the text would no longer say what the
-    object holds."""
+    object holds.
 
-    __slots__ = ("text",)
+    A step stores some documents inside others (the assessment in what the reviewer saw and in
+    the entitlement): :meth:`of` makes a document from parts whose texts are made already."""
+
+    __slots__ = ("_texts", "text")
 
     def __init__(self, value: Mapping[str, Any]) -> None:
         super().__init__(value)
+        self._texts: dict[str, str] | None = None
         self.text = _strict(self)
+
+    @classmethod
+    def of(cls, *parts: Mapping[str, Any]) -> CanonicalJson:
+        """The object of ``parts`` merged (a later part's key wins), with the text that encoding
+        it would give, put together from the texts already made: a value that is a
+        ``CanonicalJson`` is its text, and a part made by ``of`` gives each of its values' texts
+        (so ``of(assessment, {"inputs": inputs})`` encodes neither again)."""
+        merged = cls.__new__(cls)
+        texts: dict[str, str] = {}
+        for part in parts:
+            known = part._texts if isinstance(part, CanonicalJson) else None
+            for key, value in part.items():
+                if not isinstance(key, str):
+                    raise TypeError(f"keys of a canonical document are text, not {key!r}")
+                if known is not None:
+                    texts[key] = known[key]
+                elif isinstance(value, CanonicalJson):
+                    texts[key] = value.text
+                else:
+                    texts[key] = _strict(value)
+                dict.__setitem__(merged, key, value)
+        merged._texts = texts
+        merged.text = "{" + ",".join(f"{_strict(key)}:{texts[key]}" for key in sorted(texts)) + "}"
+        return merged
 
     @property
     def sha256(self) -> str:

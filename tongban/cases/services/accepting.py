@@ -23,6 +23,7 @@ from tongban.cases.workflow import DuplicateApplication, transition
 from tongban.catalogue.selectors import ItemDefinition, catalogue_current, due_date, item_get
 from tongban.core import clock
 from tongban.core.actors import Actor
+from tongban.core.canonical import CanonicalJson
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id
 from tongban.core.transactions import entrypoint
@@ -120,8 +121,9 @@ def _create(
     assessment = view.assessment(
         item_code=item.code, as_of=as_of, data=data, registering=registering
     )
-    snapshot = view.snapshot(as_of=as_of)
-    assessed = snapshot["assessment"] = assessment.to_dict()
+    # Encoded once: the snapshot holds it, and so does what the submission records as seen.
+    assessed = CanonicalJson.of(assessment.to_dict())
+    snapshot = CanonicalJson.of(view.snapshot(as_of=as_of), {"assessment": assessed})
     insured = view.insured_region(as_of)
     application = Application(
         reference=new_reference("TB", as_of),

@@ -25,6 +25,7 @@ from tongban.cases.workflow import transition
 from tongban.catalogue.selectors import ItemDefinition, catalogue_current
 from tongban.core import clock
 from tongban.core.actors import Actor
+from tongban.core.canonical import CanonicalJson
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.core.outbox import outbox_emit
 from tongban.core.prepared import Writes
@@ -73,15 +74,16 @@ def _seen(
     assessed: dict[str, Any],
     snapshot: dict[str, Any] | None = None,
     inputs: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> CanonicalJson:
     """What a step records its actor saw: the assessment (``Assessment.to_dict()``, made once per
-    step and shared with what else the step stores), the rules' inputs, the registry."""
+    step and shared with what else the step stores), the rules' inputs, the registry. The parts
+    that are ``CanonicalJson`` already are not encoded again."""
     seen: dict[str, Any] = {"assessment": assessed}
     if inputs is not None:
         seen["inputs"] = inputs  # the rules engine's input, as recorded (rules.record)
     if snapshot is not None:
         seen["registry"] = snapshot
-    return seen
+    return CanonicalJson.of(seen)
 
 
 def _reasons_of(assessment: Assessment) -> list[dict[str, str]]:
@@ -123,7 +125,9 @@ def _approve(
     stage = application.status
     if stage == Status.INITIAL_REVIEW and application.pays_money:
         _route(application, as_of, view)
-    assessed = assessment.to_dict()
+    # Encoded once: what the reviewer saw holds them, and so does the entitlement.
+    assessed = CanonicalJson.of(assessment.to_dict())
+    recorded = CanonicalJson(inputs) if inputs is not None else None
     transition(
         application,
         outcome="approve",
@@ -131,7 +135,7 @@ def _approve(
         office_id=office_id,
         reasons=reasons,
         checklist=checklist,
-        seen=_seen(assessed, view.snapshot(as_of=as_of), inputs),
+        seen=_seen(assessed, view.snapshot(as_of=as_of), recorded),
         as_of=as_of,
     )
     if application.status == Status.COMPLETED:
@@ -146,7 +150,7 @@ def _approve(
                 assessment=assessment,
                 assessed=assessed,
                 as_of=as_of,
-                inputs=inputs,
+                inputs=recorded,
                 writes=writes,
             )
             archive_seal(application, granted, writes)
@@ -187,9 +191,9 @@ def _grant(
     *,
     actor: Actor,
     assessment: Assessment,
-    assessed: dict[str, Any],
+    assessed: CanonicalJson,
     as_of: date,
-    inputs: dict[str, Any] | None = None,
+    inputs: CanonicalJson | None = None,
     writes: Writes | None = None,
 ) -> Entitlement:
     """The re-review approved: the entitlement, in the reviewing agency's own fund, with the
@@ -216,7 +220,7 @@ def _grant(
         medical_premium_fen=assessment.medical_premium_fen,
         amount_fen=assessment.amount_fen,
         contribution_months_used=_as_int(details.get("contribution_months")),
-        explanation=assessed | ({"inputs": inputs} if inputs else {}),
+        explanation=CanonicalJson.of(assessed, {"inputs": inputs} if inputs else {}),
         parameter_set_version=assessment.parameter_set_version,
         catalogue_version=application.catalogue_version,
         office_code=reviewing.code,

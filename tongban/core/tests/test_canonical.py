@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tongban.core.canonical import CanonicalJson, RecordJSONEncoder, canonical_json, sha256_of
 
@@ -48,3 +50,40 @@ def test_the_record_encoder_writes_other_values_canonically():
     value = {"b": 2, "a": ["失业", 1.5]}
     assert json.dumps(value, cls=RecordJSONEncoder) == '{"a":["失业",1.5],"b":2}'
     assert json.dumps([value], cls=RecordJSONEncoder) == '[{"a":["失业",1.5],"b":2}]'
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+_OBJECTS = st.dictionaries(st.text(), _JSON, max_size=5)
+
+
+@given(first=_OBJECTS, second=_OBJECTS, nested=_OBJECTS, canonical_first=st.booleans())
+def test_a_document_made_of_parts_has_the_text_encoding_it_whole_gives(
+    first, second, nested, canonical_first
+):
+    part = CanonicalJson.of(first) if canonical_first else first
+    document = CanonicalJson.of(part, second, {"nested": CanonicalJson(nested)})
+    whole = {**first, **second, "nested": nested}
+    assert document == whole
+    assert document.text == canonical_json(whole)
+    assert document.sha256 == sha256_of(whole)
+
+
+def test_a_part_made_by_of_is_not_encoded_again():
+    assessment = CanonicalJson.of({"months": 12, "steps": ["失业"]})
+    assert assessment._texts is not None
+    assessment._texts["steps"] = '["made once"]'  # shows the part's own texts are taken
+    inputs = CanonicalJson({"x": 1})
+    inputs.text = '{"x":"made once"}'
+    document = CanonicalJson.of(assessment, {"inputs": inputs})
+    assert document.text == '{"inputs":{"x":"made once"},"months":12,"steps":["made once"]}'
+
+
+def test_parts_with_a_key_that_is_not_text_are_refused():
+    with pytest.raises(TypeError):
+        CanonicalJson.of({1: "a"})  # type: ignore[dict-item]
+    with pytest.raises(TypeError):
+        CanonicalJson.of({"on": date(2026, 11, 26)})
