@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, 
 
 from tongban.benefits.models import MONTHLY_ITEMS, Entitlement, Overpayment, Payment, PaymentRun
 from tongban.core.errors import NotFound
+from tongban.core.instances import attach
 from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
 from tongban.core.prepared import Prepared
 from tongban.regions.selectors import region_from_json, row_sql
@@ -72,7 +73,7 @@ def entitlements_from_list(value: object) -> list[Entitlement]:
     entitlements = []
     for item in json_list(value):
         entitlement = from_json_row(Entitlement, item["entitlement"])
-        entitlement.paying_region = region_from_json(item["region"])
+        attach(entitlement, "paying_region", region_from_json(item["region"]))
         entitlements.append(entitlement)
     return sorted(entitlements, key=lambda e: (e.determined_on, e.pk))
 

@@ -13,7 +13,7 @@ from tongban.benefits.selectors import entitlement_for_application
 from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.core import clock
 from tongban.core.canonical import CanonicalJson, sha256_of
-from tongban.core.instances import loaded
+from tongban.core.instances import attach, loaded, new
 from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
 from tongban.core.prepared import Prepared, Writes, fetch_one, joined
 from tongban.core.transactions import require_transaction
@@ -63,7 +63,7 @@ def _sealing_reads(application: Application) -> tuple[ArchiveHead, list[Transiti
     steps = []
     for item in json_list(steps_json):
         step = from_json_row(Transition, item["transition"], without=_UNSEEN)
-        step.office = office_from_json(item["office"]) if step.office_id else None
+        attach(step, "office", office_from_json(item["office"]) if step.office_id else None)
         steps.append(step)
     return head, sorted(steps, key=lambda t: (t.at, t.pk))
 
@@ -165,7 +165,8 @@ def archive_seal(
     content = archive_content(application, granted, steps)
     content_hash = content.sha256
     link = chain_hash(head.last_hash, content_hash)
-    archive = Archive(
+    archive = new(
+        Archive,
         office_id=application.accepting_office_id,
         sequence=head.sequence + 1,
         application=application,

@@ -25,6 +25,7 @@ from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
 from tongban.core.canonical import CanonicalJson
 from tongban.core.errors import Conflict
+from tongban.core.instances import new
 from tongban.core.outbox import outbox_emit
 from tongban.core.prepared import Writes, insert
 from tongban.core.transactions import require_transaction
@@ -143,7 +144,8 @@ def transition(
 
         if not isinstance(seen, CanonicalJson):  # encoded once: hashed and stored from one text
             seen = CanonicalJson(seen or {})
-        record = Transition(
+        record = new(
+            Transition,
             application=application,
             stage=str(stage),
             from_status=source,
@@ -225,7 +227,8 @@ def _day(value: date | str | None) -> Any:
 def _open_task(
     writes: Writes, application: Application, stage: str, office_id: int, now: Any, as_of: date
 ) -> None:
-    task = Task(
+    task = new(
+        Task,
         application=application,
         stage=stage,
         office_id=office_id,

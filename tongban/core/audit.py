@@ -10,6 +10,7 @@ from django.db import transaction
 
 from tongban.core import clock
 from tongban.core.actors import Actor
+from tongban.core.instances import new
 from tongban.core.models import AuditEvent
 from tongban.core.prepared import Writes, insert
 
@@ -28,7 +29,8 @@ def audit_record(
     ``writes`` (the change's batch) it is sent with the batch and gets no id."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change")
-    event = AuditEvent(
+    event = new(
+        AuditEvent,
         at=clock.now(),
         actor_kind=actor.kind,
         actor_label=actor.label[:150],

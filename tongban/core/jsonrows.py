@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import DateTimeField, Field, JSONField, Model
 from django.utils import timezone
 
@@ -83,7 +83,7 @@ def from_json_row(model: type[M], values: dict[str, Any], *, without: tuple[str,
     timestamps without an offset, in the connection's time zone."""
     attnames, parsers = _parsers(model, without)
     values_of = [parse(values[name]) for name, parse in zip(attnames, parsers, strict=True)]
-    return loaded(model, connection.alias, attnames, values_of)
+    return loaded(model, DEFAULT_DB_ALIAS, attnames, values_of)  # the statements run on it
 
 
 @functools.cache

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 
 from tongban.core import clock
+from tongban.core.instances import new
 from tongban.core.models import OutboxMessage
 from tongban.core.prepared import Writes, insert
 
@@ -64,7 +65,7 @@ def outbox_emit(
     handlers here: those are handed the message by its id when the transaction commits."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_emit must run inside the transaction of the change")
-    message = OutboxMessage(topic=topic, payload=payload, created_at=clock.now())
+    message = new(OutboxMessage, topic=topic, payload=payload, created_at=clock.now())
     handled = _has_handlers(topic)
     if writes is not None and not handled:
         writes.insert(message)

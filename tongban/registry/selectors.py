@@ -14,6 +14,7 @@ from django.db.models import Model, Q, QuerySet, Sum
 
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id
+from tongban.core.instances import attach
 from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
 from tongban.core.prepared import Prepared, fetch_one
 from tongban.regions.selectors import office_from_json, region_from_json, row_sql
@@ -76,7 +77,7 @@ def person_row_sql(vendor: str) -> tuple[str, str]:
 
 def person_from_json(values: dict[str, Any]) -> Person:
     person = from_json_row(Person, values["person"])
-    person.residence_region = region_from_json(values["region"])
+    attach(person, "residence_region", region_from_json(values["region"]))
     return person
 
 
@@ -231,24 +232,26 @@ def record_from_lists(person: Person, values: Sequence[object]) -> PersonRecord:
     spells = []
     for item in spells_json:
         spell = from_json_row(InsuranceSpell, item["spell"])
-        spell.person = person
-        spell.employer = from_json_row(Employer, item["employer"])
-        spell.region = region_from_json(item["region"])
-        spell.reason = from_json_row(SeparationReason, item["reason"]) if spell.reason_id else None
+        attach(spell, "person", person)
+        attach(spell, "employer", from_json_row(Employer, item["employer"]))
+        attach(spell, "region", region_from_json(item["region"]))
+        reason = from_json_row(SeparationReason, item["reason"]) if spell.reason_id else None
+        attach(spell, "reason", reason)
         spells.append(spell)
     registrations = []
     for item in registrations_json:
         registration = from_json_row(Registration, item["registration"])
-        registration.person = person
-        registration.region = region_from_json(item["region"])
-        registration.office = office_from_json(item["office"]) if registration.office_id else None
+        attach(registration, "person", person)
+        attach(registration, "region", region_from_json(item["region"]))
+        office = office_from_json(item["office"]) if registration.office_id else None
+        attach(registration, "office", office)
         registrations.append(registration)
     moves = []
     for item in moves_json:
         move = from_json_row(RelationshipMove, item["move"])
-        move.person = person
-        move.region = region_from_json(item["region"])
-        move.from_region = region_from_json(item["from_region"])
+        attach(move, "person", person)
+        attach(move, "region", region_from_json(item["region"]))
+        attach(move, "from_region", region_from_json(item["from_region"]))
         moves.append(move)
     return PersonRecord(
         person=person,

@@ -13,6 +13,7 @@ from tongban.core import clock
 from tongban.core.actors import Actor
 from tongban.core.audit import audit_record
 from tongban.core.errors import Conflict
+from tongban.core.instances import new
 from tongban.core.months import add_months, month_of
 from tongban.core.outbox import outbox_emit
 from tongban.core.prepared import Writes, insert, joined
@@ -48,7 +49,8 @@ def entitlement_create(
     if monthly and start_month is None:
         raise ValueError("a monthly entitlement needs its first month")
     first = month_of(start_month if monthly and start_month else determined_on)
-    entitlement = Entitlement(
+    entitlement = new(
+        Entitlement,
         person_id=person_id,
         item_code=item_code,
         application_reference=application_reference,

@@ -26,6 +26,7 @@ from tongban.core.actors import Actor
 from tongban.core.canonical import CanonicalJson
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.core.identifiers import InvalidIdentifier, parse_citizen_id
+from tongban.core.instances import new
 from tongban.core.transactions import entrypoint
 from tongban.regions.selectors import (
     StaffInfo,
@@ -125,7 +126,8 @@ def _create(
     assessed = CanonicalJson.of(assessment.to_dict())
     snapshot = CanonicalJson.of(view.snapshot(as_of=as_of), {"assessment": assessed})
     insured = view.insured_region(as_of)
-    application = Application(
+    application = new(
+        Application,
         reference=new_reference("TB", as_of),
         person=person,
         item_code=item.code,

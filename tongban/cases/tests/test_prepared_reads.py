@@ -22,7 +22,7 @@ import tongban
 from tongban.cases.models import Task
 from tongban.cases.tests.conftest import sanya_worker
 from tongban.cases.tests.test_end_to_end import decide, task_for
-from tongban.core.instances import loaded
+from tongban.core.instances import loaded, new
 from tongban.core.prepared import Prepared, _values, insert
 from tongban.regions.models import Office
 from tongban.registry.models import Person
@@ -170,3 +170,34 @@ def test_a_row_whose_related_row_is_unsaved_is_refused_as_save_refuses_it(worker
         ValueError, match=r"insert\(\) prohibited .* unsaved related object 'office'"
     ):
         insert(task)
+
+
+def _new_state(row: Model) -> tuple[Any, ...]:
+    columns = {k: v for k, v in vars(row).items() if k != "_state"}
+    cache = {name: id(related) for name, related in row._state.fields_cache.items()}
+    return columns, cache, row._state.adding, row._state.db
+
+
+def test_every_new_row_is_made_as_the_model_makes_it(claims):
+    """``core.instances.new`` against ``Model(**values)`` for every model of the project: the
+    columns given by id, by related row, or left to their defaults."""
+    compared = 0
+    for model in _project_models():
+        for row in model.objects.order_by("pk")[:2]:
+            fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+            by_id = {f.attname: getattr(row, f.attname) for f in fields}
+            by_row = {
+                (f.name if f.is_relation else f.attname): (
+                    getattr(row, f.name) if f.is_relation else getattr(row, f.attname)
+                )
+                for f in fields
+            }
+            defaults = {f.attname: getattr(row, f.attname) for f in fields if not f.has_default()}
+            for values in (by_id, by_row, defaults):
+                assert _new_state(new(model, **values)) == _new_state(model(**values)), model
+            compared += 1
+    assert compared > 50
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        new(Task, stage="initial_review", no_such_column=1)
+    with pytest.raises(ValueError, match=r'"Task.office" must be a "Office" instance'):
+        new(Task, office=Task())
