@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from tongban.cases.models import OPEN_STATUSES, Application, Archive, Task, Transition
 from tongban.core.errors import Conflict, DomainError, Forbidden, NotFound
+from tongban.core.jsonrows import json_functions, json_list
 from tongban.core.prepared import Prepared
 from tongban.regions.selectors import StaffInfo
 
@@ -62,6 +65,24 @@ def history_of(application: Application) -> list[Transition]:
     )
 
 
+def _initial_approvers() -> RawSQL:
+    """The ids of the users who approved the application at initial review (more than one when
+    it was sent back), as a JSON array: read with the decision's lock, as the re-review refuses
+    any of them (:func:`decision_refusal`)."""
+    agg = json_functions()[2]
+    quote = connection.ops.quote_name
+    approvers = (
+        f"SELECT {agg}(t.actor_user_id) FROM {quote(Transition._meta.db_table)} t "
+        f"WHERE t.application_id = {quote(Application._meta.db_table)}.{quote('id')} "
+        "AND t.stage = %s AND t.outcome = %s"
+    )
+    empty = "'[]'::json" if connection.vendor == "postgresql" else "'[]'"
+    # Table names and constants only: the values are parameters.
+    return RawSQL(  # noqa: S611
+        f"COALESCE(({approvers}), {empty})", [Task.Stage.INITIAL_REVIEW.value, "approve"]
+    )
+
+
 # The reads every decision makes (core.prepared: compiled once). Locked in a fixed order: the
 # application (found through its task), then the task.
 _APPLICATION_OF_TASK_LOCKED = Prepared(
@@ -74,6 +95,7 @@ _APPLICATION_OF_TASK_LOCKED = Prepared(
             "insured_region",
             "bundle",
         )
+        .annotate(initial_approvers=_initial_approvers())
         .filter(tasks__pk=task_id)
     ),
     int,
@@ -196,7 +218,10 @@ def decision_refusal(
 
 
 def _did_initial_review(application: Application, user_id: int) -> bool:
-    return any(t.actor_user_id == user_id for t in _INITIAL_APPROVALS.all(application.pk))
+    approvers = getattr(application, "initial_approvers", None)  # as task_decide reads it
+    if approvers is None:
+        return any(t.actor_user_id == user_id for t in _INITIAL_APPROVALS.all(application.pk))
+    return user_id in json_list(approvers)
 
 
 def office_tasks(

@@ -39,6 +39,10 @@ CHANGING = [
 ]  # fmt: skip
 
 
+# What closing a task changes (``_close_open_task`` writes the same columns).
+CLOSING = ["is_open", "closed_at", "closed_on", "outcome"]
+
+
 class DuplicateApplication(Exception):
     """A submission that a unique rule refuses (an open application for the person and item):
     nothing was written, and the transaction goes on."""
@@ -91,13 +95,17 @@ def transition(
     checklist: dict[str, Any] | None = None,
     seen: dict[str, Any] | None = None,
     as_of: date,
+    task: Task | None = None,
 ) -> None:
-    """Move ``application`` by ``outcome``; the caller holds the application's row lock.
+    """Move ``application`` by ``outcome``; the caller holds the application's row lock, and
+    ``task``'s when it gives the application's open task (a caseworker's decision).
 
     A submission's insert is sent at once (the unique rules speak there), and so is the closing
-    of the open task (it says which task closed). The rest (the application's changes, the
-    task it opens, the transition row, the summaries, the audit and outbox rows) goes in one
-    batch at the end (``core.prepared.Writes``): one round trip on PostgreSQL."""
+    of the open task when the step opens another (one open task per application: the new one's
+    insert must find the old one closed) or when the caller gives none (the closing says which
+    task it was). The rest (the application's changes, the closing, the task it opens, the
+    transition row, the summaries, the audit and outbox rows) goes in one batch at the end
+    (``core.prepared.Writes``): one round trip on PostgreSQL."""
     require_transaction("transition")
     source = application.status if application.pk else ""
     move = TRANSITIONS.get((source, outcome))
@@ -123,16 +131,23 @@ def transition(
         application.decided_at = now
         application.decided_on = as_of
     submission = application.pk is None
+    closing: list[ClosedTask] = []
+    close_with_batch = task is not None and target not in STAGE_OF_STATUS
+    if task is not None and (task.application_id != application.pk or not task.is_open):
+        raise RuntimeError("the task given is the application's open task")
     if submission:
         # The unique constraints speak here, before anything else is written.
         if not insert(application, skip_conflict=True):
             raise DuplicateApplication(application.reference)
-        closing: list[ClosedTask] = []
-    else:
+    elif not close_with_batch:
         closing = _close_open_task(application.pk, outcome, now, as_of)
     with Writes() as writes:  # from here on, nothing the step writes is read back
         if not submission:
             writes.update(application, CHANGING)  # its row is locked: it exists
+        if close_with_batch and task is not None:  # its row is locked too
+            task.is_open, task.closed_at, task.closed_on, task.outcome = False, now, as_of, outcome
+            writes.update(task, CLOSING)
+            closing = [ClosedTask(task.office_id, task.stage, task.opened_on, task.due_date)]
         if target == Status.INITIAL_REVIEW:
             _open_task(writes, application, Task.Stage.INITIAL_REVIEW,
                        application.accepting_office_id, now, as_of)  # fmt: skip

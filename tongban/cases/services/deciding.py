@@ -121,6 +121,7 @@ def _approve(
     assessment: Assessment,
     as_of: date,
     inputs: dict[str, Any] | None = None,
+    task: Task | None = None,
 ) -> None:
     stage = application.status
     if stage == Status.INITIAL_REVIEW and application.pays_money:
@@ -137,6 +138,7 @@ def _approve(
         checklist=checklist,
         seen=_seen(assessed, view.snapshot(as_of=as_of), recorded),
         as_of=as_of,
+        task=task,
     )
     if application.status == Status.COMPLETED:
         _complete(application, actor=actor, as_of=as_of)
@@ -331,6 +333,7 @@ def task_decide(
             checklist=record,
             seen=_seen(assessment.to_dict(), inputs=inputs),
             as_of=as_of,
+            task=task,
         )
         _finish(application, as_of)
         return application
@@ -360,6 +363,7 @@ def task_decide(
         assessment=assessment,
         as_of=as_of,
         inputs=inputs,
+        task=task,
     )
     return application
 

@@ -108,6 +108,8 @@ def test_every_prepared_read_gives_what_its_queryset_gives(claims):
             assert len(got) == len(expected), (name, value)
             for a, b in zip(got, expected, strict=True):
                 _same(a, b, f"{name}({value!r})")
+                for annotation, _ in read._compile().annotations:
+                    assert getattr(a, annotation) == getattr(b, annotation), (name, annotation)
             rows_seen += len(got)
         assert rows_seen, f"{name} found no row for any value: the comparison proved nothing"
 

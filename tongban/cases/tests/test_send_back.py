@@ -97,3 +97,32 @@ def test_a_claim_sent_back_can_be_approved_again(staff, routed):
         ("re_review", "approve"),
     ]
     assert Transition.objects.filter(application=routed).count() == 5
+
+
+def test_every_decision_closes_its_task_and_counts_the_closing(staff, routed, worker):
+    """A decision that opens no new task closes its own with the step's other writes; one that
+    opens the next closes it first (one open task per application). Either way the task ends
+    closed with the outcome and the day, and the summaries count it as recomputing them would."""
+    from tongban.cases.tallies import tallies_recomputed, tallies_stored
+
+    haikou, sanya = staff["hk_acceptor"], staff["sy_reviewer"]
+    decide(sanya, routed, "return", [REASON])  # opens the next initial review
+    decide(haikou, routed)  # opens the next re-review
+    decide(sanya, routed, "reject", [REASON])  # opens none
+
+    tasks = Task.objects.filter(application=routed).order_by("id")
+    assert [(t.stage, t.outcome, t.is_open, t.closed_on) for t in tasks] == [
+        ("initial_review", "approve", False, TODAY),
+        ("re_review", "return", False, TODAY),
+        ("initial_review", "approve", False, TODAY),
+        ("re_review", "reject", False, TODAY),
+    ]
+    assert all(t.closed_at is not None for t in tasks)
+
+    def rows(tallies):
+        return {
+            model: sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in found)
+            for model, found in tallies.items()
+        }
+
+    assert rows(tallies_stored()) == rows(tallies_recomputed())
