@@ -1,18 +1,22 @@
-"""Model instances made from loaded rows as the ORM makes them, without its per-field work.
+"""Model instances as the ORM makes them, without its per-field work, for the rows every claim
+reads and writes.
 
 ``Model.from_db`` builds an instance through ``Model.__init__``, which sets each column with
 ``setattr`` (a descriptor call for every foreign key) and sends the ``pre_init`` and
-``post_init`` signals: about 6 µs for an application's 23 columns on the benchmark machine.
-A claim loads some sixty rows this way (its prepared reads and the JSON lists of
-``core.jsonrows``). For a model whose loading nothing hooks into, :func:`loaded` writes the
-columns into the instance's ``__dict__`` at once, as ``__init__`` leaves them: 1–2 µs.
+``post_init`` signals: about 6 µs for an application's 23 columns on the benchmark machine,
+and a claim loads some sixty rows (its prepared reads and the JSON lists of
+``core.jsonrows``). :func:`loaded` writes the columns into the instance's ``__dict__`` at
+once, as ``__init__`` leaves them: 1–2 µs. :func:`new` does the same for ``Model(**values)``
+(a new task took 17 µs: assigning its application asks the database routers twice), and
+:func:`attach` for ``row.fk = related`` on a row read with the row it refers to.
 
 A model qualifies when it keeps ``Model.__init__`` and ``Model.from_db``, every column's
 descriptor is Django's plain one (``DeferredAttribute``, or ``ForeignKeyDeferredAttribute`` for a
 foreign key's id: on a new instance its ``__set__`` only writes ``__dict__``), and no receiver
 listens to ``pre_init`` or ``post_init`` for it (an ``ImageField`` would). Any other model goes
-through ``from_db``. ``core/tests/test_instances.py`` compares both ways for every model of
-the project, and ``cases/tests/test_prepared_reads.py`` every prepared read with its queryset.
+through the ORM. ``cases/tests/test_prepared_reads.py`` compares each function with the ORM's
+own way for every model of the project (ADR 0212); ``core/tests/test_instances.py`` what
+:func:`attach` refuses.
 """
 
 from __future__ import annotations
@@ -67,11 +71,11 @@ def _columns(model: type[Model]) -> list[tuple[Any, str, str]]:
 
 
 def new(model: type[M], /, **values: Any) -> M:
-    """``model(**values)``: a new row, not yet saved, for the rows every claim writes (its
-    transitions, tasks, audit and outbox rows). A column not given takes its default; a related
-    row given by the foreign key's name is kept with its id, as an assignment keeps it. About
-    3 µs where ``Model.__init__`` takes 7 µs for an audit row and 17 µs for a task (whose
-    foreign key assignment asks the database routers twice)."""
+    """``model(**values)``: a new row, not yet saved (the transitions, tasks, audit and outbox
+    rows a claim writes). A column not given takes its default; a related row given by the
+    foreign key's name is kept with its id, as an assignment keeps it. With database routers,
+    a related row of another model or a keyword that is no column, it is ``model(**values)``:
+    the ORM asks the routers, and raises its own errors."""
     if (
         settings.DATABASE_ROUTERS
         or not _plain(model)

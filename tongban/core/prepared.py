@@ -16,8 +16,9 @@ queryset, field by field, so a Django upgrade that changes those steps fails the
 
 :func:`insert` does the same for ``Model.save()`` of a new row: the ``INSERT … RETURNING`` is
 written once per model, and each call only prepares the field values, as the ORM's insert
-compiler does (``pre_save``, ``get_db_prep_save``). :func:`update` does it for
-``save(update_fields=…)``.
+compiler does (``pre_save``, ``get_db_prep_save``; a plain ``str``, ``bool`` or ``int`` is sent
+as its field would send it without either, worked out once per model: ADR 0212). :func:`update`
+does it for ``save(update_fields=…)``. Rows read are made by ``core.instances.loaded``.
 
 :class:`Writes` sends the writes of a step that nothing in the step reads back together: one
 statement on PostgreSQL instead of one round trip per row (ADR 0210). :func:`fetch_one` runs the
