@@ -134,7 +134,7 @@ def transition(
     closing: list[ClosedTask] = []
     close_with_batch = task is not None and target not in STAGE_OF_STATUS
     if task is not None and (task.application_id != application.pk or not task.is_open):
-        raise RuntimeError("the task given is the application's open task")
+        raise RuntimeError("transition() was given a task that is not the application's open one")
     if submission:
         # The unique constraints speak here, before anything else is written.
         if not insert(application, skip_conflict=True):

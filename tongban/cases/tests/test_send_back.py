@@ -126,3 +126,15 @@ def test_every_decision_closes_its_task_and_counts_the_closing(staff, routed, wo
         }
 
     assert rows(tallies_stored()) == rows(tallies_recomputed())
+
+
+def test_a_transition_refuses_a_task_that_is_not_the_applications_open_one(staff, routed):
+    from django.db import transaction
+
+    from tongban.cases.workflow import transition
+
+    closed = Task.objects.get(application=routed, stage="initial_review")
+    with transaction.atomic(), pytest.raises(RuntimeError, match="not the application's open"):
+        transition(routed, outcome="reject", actor=actor_of(staff["sy_reviewer"]),
+                   office_id=closed.office_id, as_of=TODAY, task=closed)  # fmt: skip
+    assert open_task(routed).stage == "re_review"
