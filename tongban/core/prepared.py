@@ -218,7 +218,7 @@ class Prepared(Generic[M]):
 @dataclass(frozen=True)
 class _Insert:
     sql: str
-    fields: list[Any]  # the concrete fields written, in the statement's order
+    plan: _Plan  # how the values of the fields written are prepared, in the statement's order
     auto: Any  # the auto-incremented primary key, returned by the statement
 
 
@@ -244,7 +244,7 @@ def _insert_of(model: type[Model], skip_conflict: bool, db: Any, returning: bool
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}){skip} {returns}"
     ).rstrip()
-    compiled = _inserts[key] = _Insert(sql, fields, auto)
+    compiled = _inserts[key] = _Insert(sql, _plan(model, fields, db, adding=True), auto)
     return compiled
 
 
@@ -262,7 +262,7 @@ def insert(instance: Model, *, skip_conflict: bool = False) -> bool:
         raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
     db = connections[DEFAULT_DB_ALIAS]
     compiled = _insert_of(type(instance), skip_conflict, db)
-    values = _values(instance, compiled.fields, db, adding=True)
+    values = _values(instance, compiled.plan, db)
     with db.cursor() as cursor:
         cursor.execute(compiled.sql, values)
         row = cursor.fetchone()
@@ -310,7 +310,7 @@ class Writes:
             raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
         db = connections[DEFAULT_DB_ALIAS]
         compiled = _insert_of(type(instance), False, db, returning=False)
-        self.add(compiled.sql, _values(instance, compiled.fields, db, adding=True))
+        self.add(compiled.sql, _values(instance, compiled.plan, db))
 
     def update(self, instance: Model, fields: Sequence[str]) -> None:
         """``fields`` of ``instance``'s row, as :func:`update` writes them, for a row the step
@@ -413,21 +413,17 @@ _PLAIN_FIELDS: dict[type[Field[Any, Any]], tuple[type, Any]] = {
 
 @dataclass(frozen=True)
 class _Plan:
-    """How :func:`_values` prepares a model's fields for one kind of database."""
+    """How :func:`_values` prepares the values of an insert's or an update's fields, for one
+    kind of database: worked out with the statement (:func:`_insert_of`, :func:`_update_of`)."""
 
+    adding: bool  # an insert (every field written) or an update (``fields`` only)
+    fields: list[Any]  # the fields written, in the statement's order
     # Each field: (field, attname, plain type or None, wrapper of a plain value or None).
-    fields: list[tuple[Any, str, type | None, Any]]
+    steps: list[tuple[Any, str, type | None, Any]]
     relations: list[Any] | None  # the foreign keys _values checks; None: Django checks them
 
 
-_plans: dict[tuple[type[Model], tuple[str, ...], str, str, bool], _Plan] = {}
-
-
-def _plan(model: type[Model], fields: list[Any], db: Any, adding: bool) -> _Plan:
-    key = (model, tuple(f.attname for f in fields), db.alias, db.vendor, adding)
-    plan = _plans.get(key)
-    if plan is not None:
-        return plan
+def _plan(model: type[Model], fields: list[Any], db: Any, *, adding: bool) -> _Plan:
     steps: list[tuple[Any, str, type | None, Any]] = []
     for field in fields:
         kind: type | None = None
@@ -446,29 +442,28 @@ def _plan(model: type[Model], fields: list[Any], db: Any, adding: bool) -> _Plan
                 kind = None
         steps.append((field, field.attname, kind, wrap))
     meta = model._meta
-    plan = _plans[key] = _Plan(
-        steps,
-        None if meta.private_fields else [f for f in meta.concrete_fields if f.is_relation],
-    )
-    return plan
+    relations = [
+        f for f in meta.concrete_fields if f.is_relation and (adding or f in fields)
+    ]  # an insert writes every field
+    return _Plan(adding, fields, steps, None if meta.private_fields else relations)
 
 
-def _values(instance: Model, fields: list[Any], db: Any, *, adding: bool) -> list[Any]:
-    """The fields' values as the ORM's compilers send them (``pre_save``, ``get_db_prep_save``),
-    worked out once per model (:func:`_plan`) for the values that are sent as they are."""
-    plan = _plan(type(instance), fields, db, adding)
+def _values(instance: Model, plan: _Plan, db: Any) -> list[Any]:
+    """The values of ``plan``'s fields as the ORM's compilers send them (``pre_save``,
+    ``get_db_prep_save``), those sent as they are worked out once (:func:`_plan`)."""
+    adding = plan.adding
     operation = "insert" if adding else "update"
     # As save() does: refuse a related row that has no id yet, and take the id of one that
     # was saved after it was assigned.
     if plan.relations is None:
-        checked = None if adding else fields  # an insert writes every field
+        checked = None if adding else plan.fields  # an insert writes every field
         instance._prepare_related_fields_for_save(operation_name=operation, fields=checked)  # type: ignore[attr-defined]
     else:
         for relation in plan.relations:
-            if (adding or relation in fields) and relation.is_cached(instance):
+            if relation.is_cached(instance):
                 _related_saved(instance, relation, operation)
     values: list[Any] = []
-    for field, attname, kind, wrap in plan.fields:
+    for field, attname, kind, wrap in plan.steps:
         if kind is not None:
             value = getattr(instance, attname)
             if value is None:
@@ -502,7 +497,7 @@ def _related_saved(instance: Model, field: Any, operation: str) -> None:
         field.delete_cached_value(instance)
 
 
-_updates: dict[tuple[type[Model], tuple[str, ...], str, str], tuple[str, list[Any]]] = {}
+_updates: dict[tuple[type[Model], tuple[str, ...], str, str], tuple[str, _Plan]] = {}
 
 
 def update(instance: Model, fields: Sequence[str]) -> None:
@@ -545,6 +540,6 @@ def _update_of(instance: Model, fields: Sequence[str], db: Any) -> tuple[str, li
         quote = db.ops.quote_name
         sets = ", ".join(f"{quote(field.column)} = %s" for field in written)
         sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"
-        compiled = _updates[key] = (sql, written)
-    sql, written = compiled
-    return sql, [*_values(instance, written, db, adding=False), instance.pk]
+        compiled = _updates[key] = (sql, _plan(model, written, db, adding=False))
+    sql, plan = compiled
+    return sql, [*_values(instance, plan, db), instance.pk]

@@ -23,7 +23,7 @@ from tongban.cases.models import Task
 from tongban.cases.tests.conftest import sanya_worker
 from tongban.cases.tests.test_end_to_end import decide, task_for
 from tongban.core.instances import loaded, new
-from tongban.core.prepared import Prepared, _values, insert
+from tongban.core.prepared import Prepared, _plan, _values, insert
 from tongban.regions.models import Office
 from tongban.registry.models import Person
 
@@ -159,7 +159,7 @@ def test_every_row_is_written_with_the_values_the_orm_would_send(claims):
                     f.get_db_prep_save(f.pre_save(row, adding), connection=connection)
                     for f in fields
                 ]
-                got = _values(row, fields, connection, adding=adding)
+                got = _values(row, _plan(model, fields, connection, adding=adding), connection)
                 assert list(map(_sent, got)) == list(map(_sent, expected)), model.__name__
             compared += 1
     assert compared > 50
