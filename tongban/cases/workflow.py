@@ -27,7 +27,7 @@ from tongban.core.canonical import CanonicalJson
 from tongban.core.errors import Conflict
 from tongban.core.instances import new
 from tongban.core.outbox import outbox_emit
-from tongban.core.prepared import Writes, insert
+from tongban.core.prepared import Writes, fetch_all, insert
 from tongban.core.transactions import require_transaction
 
 STATUS_CHANGED = "cases.status_changed"
@@ -219,15 +219,13 @@ def _close_open_task(
     """Close the application's open task (there is at most one) and say what it was: one
     statement, where the ORM needs a read and an update."""
     ops = connection.ops
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Task._meta.db_table} SET is_open = %s, closed_at = %s, closed_on = %s, "
-            "outcome = %s WHERE application_id = %s AND is_open "
-            "RETURNING office_id, stage, opened_on, due_date",
-            [False, ops.adapt_datetimefield_value(now), ops.adapt_datefield_value(as_of),
-             outcome, application_id],
-        )  # fmt: skip
-        rows = cursor.fetchall()
+    rows = fetch_all(
+        f"UPDATE {Task._meta.db_table} SET is_open = %s, closed_at = %s, closed_on = %s, "
+        "outcome = %s WHERE application_id = %s AND is_open "
+        "RETURNING office_id, stage, opened_on, due_date",
+        [False, ops.adapt_datetimefield_value(now), ops.adapt_datefield_value(as_of),
+         outcome, application_id],
+    )  # fmt: skip
     return [
         ClosedTask(office_id, stage, _day(opened_on), _day(due_date))
         for office_id, stage, opened_on, due_date in rows

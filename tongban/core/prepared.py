@@ -21,8 +21,12 @@ as its field would send it without either, worked out once per model: ADR 0212).
 does it for ``save(update_fields=…)``. Rows read are made by ``core.instances.loaded``.
 
 :class:`Writes` sends the writes of a step that nothing in the step reads back together: one
-statement on PostgreSQL instead of one round trip per row (ADR 0210). :func:`fetch_one` runs the
-long reads of a step (JSON aggregates) with the placeholders numbered once per text, as a batch.
+statement on PostgreSQL instead of one round trip per row (ADR 0210). :func:`fetch_one` and
+:func:`fetch_all` run the long reads of a step (JSON aggregates) and other raw statements.
+
+All of them go through :func:`run`: on PostgreSQL to one cursor kept with the connection, with
+the placeholders numbered once per text, inside Django's checks and error wrapper but without a
+new Django cursor for every statement (ADR 0213).
 
 Only plain model querysets: no ``values()``, no ``prefetch_related``, and each parameter an
 ``int`` or ``str`` compared as it is (``field=value``, not ``__contains`` or ``__in``); a query
@@ -31,8 +35,9 @@ kind of database and shared by the threads of a process; the compiler is not kep
 (the columns, the converters, the populators) depends on the kind of database and the
 settings, not on the connection: the converters are handed the compiling thread's connection,
 as ``results_iter`` hands them its own, and read only its settings (``USE_TZ``, the time
-zone). Statements are run on the current thread's connection, so ``CaptureQueriesContext`` and
-the pinned statement counts see them as usual. ADR 0206 says why this exists.
+zone). Statements are run on the current thread's connection, through Django's own cursor
+wherever Django logs or wraps them, so ``CaptureQueriesContext`` and the pinned statement
+counts see them as usual. ADR 0206 says why this exists.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import attrgetter, methodcaller
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -177,9 +183,7 @@ class Prepared(Generic[M]):
         params = list(compiled.params)
         for place, position in compiled.slots:
             params[place] = values[position]
-        with db.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+        rows = run(db, compiled.sql, params, _ALL)
         return self._instances(compiled, db.alias, rows)
 
     def get(self, *values: Any) -> M:
@@ -262,10 +266,7 @@ def insert(instance: Model, *, skip_conflict: bool = False) -> bool:
         raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
     db = connections[DEFAULT_DB_ALIAS]
     compiled = _insert_of(type(instance), skip_conflict, db)
-    values = _values(instance, compiled.plan, db)
-    with db.cursor() as cursor:
-        cursor.execute(compiled.sql, values)
-        row = cursor.fetchone()
+    row = run(db, compiled.sql, _values(instance, compiled.plan, db), _ONE)
     if row is None:
         return False  # skip_conflict: a unique constraint or index already holds such a row
     setattr(instance, compiled.auto.attname, row[0])
@@ -327,32 +328,75 @@ class Writes:
             clauses_sql = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(clauses))
             values = [v for _, statement_values in statements for v in statement_values]
             statements = [(f"WITH {clauses_sql} {last}", values)]
-        with _long_statements(db) as execute:
-            for sql, values in statements:
-                execute(sql, values)
+        for sql, values in statements:
+            run(db, sql, values)
 
 
 def fetch_one(sql: str, values: Sequence[Any]) -> Any:
     """The first row of ``sql`` (``%s`` placeholders), or None: for the long reads of a claim
-    (JSON aggregates, kilobytes of SQL), sent as a batch is (:func:`_long_statements`)."""
-    with _long_statements(connections[DEFAULT_DB_ALIAS]) as execute:
-        return execute(sql, values).fetchone()
+    (JSON aggregates, kilobytes of SQL)."""
+    return run(connections[DEFAULT_DB_ALIAS], sql, values, _ONE)
 
 
-@contextmanager
-def _long_statements(db: Any) -> Iterator[Callable[[str, Sequence[Any]], Any]]:
-    """``execute(sql, values)`` on one cursor of ``db`` (it gives the cursor back): on PostgreSQL
-    with the placeholders numbered once per text (:func:`_numbered`), where psycopg would parse
-    kilobytes of SQL again at every call. Django's query log (tests, ``DEBUG``) writes
-    statements out with ``%s``: there they go through Django's usual cursor, as on SQLite."""
-    numbered = db.vendor == "postgresql" and not db.queries_logged
-    with _numbered_cursor(db) if numbered else db.cursor() as cursor:
+def fetch_all(sql: str, values: Sequence[Any]) -> list[Any]:
+    """The rows of ``sql`` (``%s`` placeholders), as :func:`fetch_one` runs it."""
+    rows: list[Any] = run(connections[DEFAULT_DB_ALIAS], sql, values, _ALL)
+    return rows
 
-        def execute(sql: str, values: Sequence[Any]) -> Any:
-            cursor.execute(_numbered(sql) if numbered else sql, values)
-            return cursor
 
-        yield execute
+# What run() gives of a statement's cursor.
+_ALL: Callable[[Any], Any] = methodcaller("fetchall")
+_ONE: Callable[[Any], Any] = methodcaller("fetchone")
+_COUNT: Callable[[Any], Any] = attrgetter("rowcount")
+
+
+def run(db: Any, sql: str, values: Sequence[Any], read: Callable[[Any], Any] | None = None) -> Any:
+    """``sql`` (``%s`` placeholders) run with ``values`` on ``db``; ``read(cursor)``, when given,
+    is what it gives (its rows, its row count).
+
+    On PostgreSQL the statement goes to the cursor kept with the connection for this module's
+    statements (:func:`_kept_cursor`), with its placeholders numbered once per text
+    (:func:`_numbered`), where psycopg would parse kilobytes of SQL again at every call. It
+    goes through Django's checks and error wrapper as Django's cursor sends it, without a new
+    cursor and wrapper for every statement (ADR 0213). Where Django's query log or execute
+    wrappers must see it (tests, ``DEBUG``), and on SQLite, it goes through Django's own
+    cursor."""
+    kept = _kept_cursor(db)
+    if kept is None:
+        with db.cursor() as cursor:
+            cursor.execute(sql, values)
+            return read(cursor) if read else None
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        kept.execute(_numbered(sql), values)
+        return read(kept) if read else None
+
+
+def _kept_cursor(db: Any) -> Any:
+    """The cursor :func:`run` sends ``db``'s statements to: a psycopg ``RawCursor`` of the
+    current connection (``$1`` placeholders, sent as they are), made as Django makes its
+    cursors (``DatabaseWrapper._cursor``: the health check, the connection, the thread check,
+    the time zone of timestamps read) and kept on ``db`` until the connection or the time zone
+    changes. None on another kind of database, or where Django's query log or execute
+    wrappers are in use. A statement's rows are read before the next one runs, so one cursor
+    serves them all; ``db`` is the current thread's connection."""
+    if db.vendor != "postgresql" or db.queries_logged or db.execute_wrappers:
+        return None
+    db.close_if_health_check_failed()
+    if db.connection is None:
+        db.ensure_connection()
+    kept, timezone = db.__dict__.get("_prepared_cursor", (None, None))
+    if (
+        kept is not None
+        and kept.connection is db.connection
+        and not kept.closed
+        and timezone is db.timezone
+    ):
+        return kept
+    db.validate_thread_sharing()
+    kept = _raw_cursor(db)
+    db.__dict__["_prepared_cursor"] = (kept, db.timezone)
+    return kept
 
 
 @contextmanager
@@ -385,15 +429,19 @@ def _numbered(sql: str) -> str:
     return numbered
 
 
-def _numbered_cursor(db: Any) -> Any:
-    """A cursor of ``db`` that sends statements with numbered placeholders as they are
-    (psycopg's ``RawCursor``), in Django's wrapper (its errors, its broken-transaction check);
-    not for Django's query log, which writes statements out with ``%s``."""
+def _raw_cursor(db: Any) -> Any:
+    """A psycopg ``RawCursor`` of ``db``'s connection, reading timestamps in ``db``'s time zone
+    as ``DatabaseWrapper.create_cursor`` sets its cursors up."""
+    from django.db.backends.postgresql.psycopg_any import register_tzloader  # type: ignore[import-untyped]
     from psycopg import RawCursor
+    from psycopg.postgres import types
+    from psycopg.pq import Format
 
-    db.ensure_connection()
-    db.validate_thread_sharing()
-    return db.make_cursor(RawCursor(db.connection))
+    cursor = RawCursor(db.connection)
+    timestamptz = types["timestamptz"].oid
+    if db.timezone != db.connection.adapters.get_loader(timestamptz, Format.TEXT).timezone:
+        register_tzloader(db.timezone, cursor)
+    return cursor
 
 
 # Django's field classes whose ``pre_save`` reads the attribute and whose
@@ -509,10 +557,8 @@ def update(instance: Model, fields: Sequence[str]) -> None:
     one, say) is refused: its rules would be skipped."""
     db = connections[DEFAULT_DB_ALIAS]
     sql, values = _update_of(instance, fields, db)
-    with db.cursor() as cursor:
-        cursor.execute(sql, values)
-        if cursor.rowcount == 0:
-            raise DatabaseError("Save with update_fields did not affect any rows.")
+    if run(db, sql, values, _COUNT) == 0:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
 def _update_of(instance: Model, fields: Sequence[str], db: Any) -> tuple[str, list[Any]]:

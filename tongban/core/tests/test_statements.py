@@ -1,0 +1,76 @@
+"""``core.prepared.run``: where the prepared statements go. On PostgreSQL, outside Django's query
+log and execute wrappers, to one cursor kept with the connection, with Django's checks and
+errors; wherever Django must see each statement, through Django's own cursor (ADR 0213)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+
+from tongban.core.prepared import _kept_cursor, fetch_all, fetch_one, run
+from tongban.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+ON_POSTGRESQL = connection.vendor == "postgresql"
+REGION = "SELECT code, name_en FROM regions_region WHERE code = %s"
+
+
+def test_statements_go_to_one_cursor_kept_with_the_connection_on_postgresql():
+    assert not connection.queries_logged
+    first = _kept_cursor(connection)
+    assert fetch_one(REGION, ["460200"]) == ("460200", "Sanya")
+    assert fetch_all(REGION, ["460100"]) == [("460100", "Haikou")]
+    if ON_POSTGRESQL:
+        assert first is not None and _kept_cursor(connection) is first
+        assert type(first).__name__ == "RawCursor"  # placeholders numbered once, sent as they are
+    else:
+        assert first is None  # SQLite: Django's own cursor every time
+
+
+def test_django_sees_every_statement_where_it_logs_or_wraps_them():
+    seen: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        assert _kept_cursor(connection) is None
+        assert fetch_one(REGION, ["460200"]) == ("460200", "Sanya")
+    with CaptureQueriesContext(connection) as logged:
+        assert _kept_cursor(connection) is None
+        assert fetch_one(REGION, ["460200"]) == ("460200", "Sanya")
+    assert seen == [REGION]
+    assert [q["sql"] for q in logged.captured_queries] == [REGION.replace("%s", "'460200'")]
+
+
+def test_a_database_error_is_djangos_own_and_the_statement_after_it_is_refused():
+    Region.objects.create(code="469097", slug="test-kept", name_zh="测试", name_en="Kept")
+    insert = "INSERT INTO regions_region (code, slug, name_zh, name_en, sort_order) VALUES (%s, %s, %s, %s, 0)"  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        run(connection, insert, ["469097", "test-kept-2", "测试", "Twin"])
+    with pytest.raises(DatabaseError), transaction.atomic():  # Django's class, not the driver's
+        fetch_one("SELECT no_such_column FROM regions_region WHERE code = %s", ["460200"])
+    # An error caught inside an atomic block without its own savepoint breaks the block: Django
+    # refuses every statement after it until the block ends, and so does run().
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
+            run(connection, insert, ["469097", "test-kept-3", "测试", "Twin"])
+        with pytest.raises(TransactionManagementError):
+            fetch_one(REGION, ["460200"])
+        transaction.set_rollback(True)
+    assert fetch_one(REGION, ["460200"]) == ("460200", "Sanya")  # the connection goes on
+
+
+@pytest.mark.transactional
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the kept cursor is PostgreSQL's")
+def test_a_new_connection_gets_a_new_cursor(reference_data_committed):
+    first = _kept_cursor(connection)
+    connection.close()
+    assert fetch_one(REGION, ["460200"]) == ("460200", "Sanya")  # connects again, as Django does
+    second = _kept_cursor(connection)
+    assert second is not None and second is not first and first.connection.closed
