@@ -119,7 +119,9 @@ def _register(id_number: str, acceptor: StaffInfo) -> None:
 
 
 def _claim(id_number: str, acceptor: StaffInfo, reviewers: dict[str, StaffInfo]) -> str:
-    """One claim: submitted at a Haikou window, initial review, routing, re-review, decision."""
+    """One claim: submitted at a Haikou window, initial review, routing, re-review, decision.
+    Each step's caseworker decides the task the step before opened (the services say which:
+    ``open_task_of`` reads it from the application they return)."""
     claim = application_submit(
         acceptance=Acceptance(_actor(acceptor), "window", None, acceptor),
         item_code="ui_benefit", id_number=id_number, data=None, as_of=AS_OF,

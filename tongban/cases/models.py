@@ -9,6 +9,8 @@ else assigns ``status``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
@@ -106,6 +108,13 @@ class Application(models.Model):
         null=True, blank=True, help_text="Local date of the final status; on time if ≤ due_date"
     )
 
+    # Not a column: the application's open task as the last step that moved this instance left
+    # it (None: none), set by ``workflow.transition``, so that whoever holds the instance knows
+    # it without reading it back (``selectors.open_task_of``). Unset on an instance read from
+    # the database, and forgotten by ``refresh_from_db`` with the rest of what the instance
+    # knew. Only ``transition`` opens and closes an application's tasks.
+    opened_task: Task | None
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -131,6 +140,10 @@ class Application(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        self.__dict__.pop("opened_task", None)  # another step may have moved the row since
+        super().refresh_from_db(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.reference} {self.item_code} ({self.status})"

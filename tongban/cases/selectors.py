@@ -136,7 +136,10 @@ def task_locked(*, task_id: int) -> Task:
 
 
 def open_task_of(application: Application) -> Task | None:
-    """The application's open task (there is at most one), or None."""
+    """The application's open task (there is at most one), or None: as the step that moved this
+    instance left it (``Application.opened_task``), or else read."""
+    if "opened_task" in application.__dict__:
+        return application.opened_task
     try:
         return _OPEN_TASK.get(application.pk)
     except Task.DoesNotExist:

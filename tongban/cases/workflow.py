@@ -105,7 +105,8 @@ def transition(
     insert must find the old one closed) or when the caller gives none (the closing says which
     task it was). The rest (the application's changes, the closing, the task it opens, the
     transition row, the summaries, the audit and outbox rows) goes in one batch at the end
-    (``core.prepared.Writes``): one round trip on PostgreSQL."""
+    (``core.prepared.Writes``): one round trip on PostgreSQL. The batch gives the task it opens
+    its id, and ``application.opened_task`` says which task the step left open (None: none)."""
     require_transaction("transition")
     source = application.status if application.pk else ""
     move = TRANSITIONS.get((source, outcome))
@@ -141,6 +142,7 @@ def transition(
             raise DuplicateApplication(application.reference)
     elif not close_with_batch:
         closing = _close_open_task(application.pk, outcome, now, as_of)
+    opened: Task | None = None  # the application's open task once the step is done
     with Writes() as writes:  # from here on, nothing the step writes is read back
         if not submission:
             writes.update(application, CHANGING)  # its row is locked: it exists
@@ -149,13 +151,13 @@ def transition(
             writes.update(task, CLOSING)
             closing = [ClosedTask(task.office_id, task.stage, task.opened_on, task.due_date)]
         if target == Status.INITIAL_REVIEW:
-            _open_task(writes, application, Task.Stage.INITIAL_REVIEW,
-                       application.accepting_office_id, now, as_of)  # fmt: skip
+            opened = _open_task(writes, application, Task.Stage.INITIAL_REVIEW,
+                                application.accepting_office, now, as_of)  # fmt: skip
         elif target == Status.RE_REVIEW:
-            if application.reviewing_office_id is None:
+            if application.reviewing_office is None:
                 raise RuntimeError("a re-review needs a reviewing office; route before approving")
-            _open_task(writes, application, Task.Stage.RE_REVIEW,
-                       application.reviewing_office_id, now, as_of)  # fmt: skip
+            opened = _open_task(writes, application, Task.Stage.RE_REVIEW,
+                                application.reviewing_office, now, as_of)  # fmt: skip
 
         if not isinstance(seen, CanonicalJson):  # encoded once: hashed and stored from one text
             seen = CanonicalJson(seen or {})
@@ -211,6 +213,7 @@ def transition(
             },
             writes=writes,
         )
+    application.opened_task = opened
 
 
 def _close_open_task(
@@ -238,15 +241,17 @@ def _day(value: date | str | None) -> Any:
 
 
 def _open_task(
-    writes: Writes, application: Application, stage: str, office_id: int, now: Any, as_of: date
-) -> None:
+    writes: Writes, application: Application, stage: str, office: Any, now: Any, as_of: date
+) -> Task:
+    """The step's new task, written with its batch, which gives it its id."""
     task = new(
         Task,
         application=application,
         stage=stage,
-        office_id=office_id,
+        office=office,
         created_at=now,
         opened_on=as_of,
         due_date=application.due_date,
     )
-    writes.insert(task)
+    writes.insert(task, with_id=True)
+    return task

@@ -269,10 +269,15 @@ def insert(instance: Model, *, skip_conflict: bool = False) -> bool:
     row = run(db, compiled.sql, _values(instance, compiled.plan, db), _ONE)
     if row is None:
         return False  # skip_conflict: a unique constraint or index already holds such a row
-    setattr(instance, compiled.auto.attname, row[0])
+    _written(instance, compiled, row[0], db)
+    return True
+
+
+def _written(instance: Model, compiled: _Insert, pk: Any, db: Any) -> None:
+    """``instance`` as ``save()`` leaves a new row it wrote: with its id, no longer adding."""
+    setattr(instance, compiled.auto.attname, pk)
     instance._state.adding = False
     instance._state.db = db.alias
-    return True
 
 
 class Writes:
@@ -285,12 +290,14 @@ class Writes:
 
     The clauses of one PostgreSQL statement see the same snapshot and run in no set order, so
     a batch holds only writes that do not depend on each other: new rows, and changes of rows
-    no other write of the batch touches. Rows written here get no id: :meth:`insert` is for
-    rows whose id the step does not need.
+    no other write of the batch touches. Rows written here get no id, but one row of a batch
+    may (:meth:`insert` ``with_id``): its insert is the statement the clauses go with, and its
+    ``RETURNING`` gives the id.
     """
 
     def __init__(self) -> None:
         self._statements: list[tuple[str, list[Any]]] = []
+        self._with_id: tuple[Model, _Insert, list[Any]] | None = None
 
     def __enter__(self) -> Writes:
         return self
@@ -300,18 +307,26 @@ class Writes:
             self.send()
         else:
             self._statements.clear()
+            self._with_id = None
 
     def add(self, sql: str, values: Sequence[Any]) -> None:
         """A statement with ``%s`` placeholders, as ``cursor.execute`` takes it."""
         self._statements.append((sql, list(values)))
 
-    def insert(self, instance: Model) -> None:
-        """``instance`` as a new row, as :func:`insert` writes it, but without its id."""
+    def insert(self, instance: Model, *, with_id: bool = False) -> None:
+        """``instance`` as a new row, as :func:`insert` writes it, but without its id; with
+        ``with_id`` (one row of the batch at most), given its id when the batch is sent."""
         if not instance._state.adding or instance.pk is not None:
             raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
         db = connections[DEFAULT_DB_ALIAS]
-        compiled = _insert_of(type(instance), False, db, returning=False)
-        self.add(compiled.sql, _values(instance, compiled.plan, db))
+        compiled = _insert_of(type(instance), False, db, returning=with_id)
+        values = _values(instance, compiled.plan, db)
+        if not with_id:
+            self.add(compiled.sql, values)
+        elif self._with_id is not None:
+            raise TypeError("a batch gives one of its new rows an id, not two")
+        else:
+            self._with_id = (instance, compiled, values)
 
     def update(self, instance: Model, fields: Sequence[str]) -> None:
         """``fields`` of ``instance``'s row, as :func:`update` writes them, for a row the step
@@ -320,6 +335,9 @@ class Writes:
 
     def send(self) -> None:
         statements, self._statements = self._statements, []
+        with_id, self._with_id = self._with_id, None
+        if with_id is not None:
+            statements.append((with_id[1].sql, with_id[2]))  # last: its RETURNING is the result
         if not statements:
             return
         db = connections[DEFAULT_DB_ALIAS]
@@ -328,8 +346,14 @@ class Writes:
             clauses_sql = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(clauses))
             values = [v for _, statement_values in statements for v in statement_values]
             statements = [(f"WITH {clauses_sql} {last}", values)]
-        for sql, values in statements:
+        *before, (sql, values) = statements
+        for earlier, earlier_values in before:
+            run(db, earlier, earlier_values)
+        if with_id is None:
             run(db, sql, values)
+            return
+        instance, compiled, _ = with_id
+        _written(instance, compiled, run(db, sql, values, _ONE)[0], db)
 
 
 def fetch_one(sql: str, values: Sequence[Any]) -> Any:

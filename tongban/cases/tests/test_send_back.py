@@ -138,3 +138,59 @@ def test_a_transition_refuses_a_task_that_is_not_the_applications_open_one(staff
         transition(routed, outcome="reject", actor=actor_of(staff["sy_reviewer"]),
                    office_id=closed.office_id, as_of=TODAY, task=closed)  # fmt: skip
     assert open_task(routed).stage == "re_review"
+
+
+def test_each_step_says_which_task_it_left_open_as_the_database_has_it(staff, worker):
+    """``Application.opened_task``: the task a step opened, with its id and office, or None
+    once the case leaves review; ``open_task_of`` gives it without reading it back."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tongban.cases.selectors import open_task_of
+
+    def described(task: Task | None) -> tuple[int, str, str] | None:
+        return None if task is None else (task.pk, task.stage, task.office.code)
+
+    haikou, sanya = staff["hk_acceptor"], staff["sy_reviewer"]
+    decide(haikou, submit(haikou, worker, "unemployment_registration"))
+    steps = [
+        lambda _: submit(haikou, worker, "ui_benefit"),
+        lambda claim: decide(haikou, claim),
+        lambda claim: decide(sanya, claim, "return", [REASON]),
+        lambda claim: decide(haikou, claim),
+        lambda claim: decide(sanya, claim),
+    ]
+    claim, reported = None, []
+    for step in steps:
+        claim = step(claim)
+        with CaptureQueriesContext(connection) as reading:
+            known = described(open_task_of(claim))
+        assert reading.captured_queries == []
+        stored = Task.objects.select_related("office").filter(application=claim, is_open=True)
+        assert known == described(stored.first())
+        reported.append(known and known[1:])
+    assert reported == [
+        ("initial_review", "haikou-longhua"),
+        ("re_review", "sanya-agency"),
+        ("initial_review", "haikou-longhua"),
+        ("re_review", "sanya-agency"),
+        None,  # approved
+    ]
+    read = Application.objects.get(pk=claim.pk)  # not moved here: read from the database
+    assert "opened_task" not in read.__dict__ and open_task_of(read) is None
+
+
+def test_an_instance_refreshed_after_another_step_reads_its_open_task_again(staff, worker):
+    from tongban.cases.selectors import open_task_of
+
+    haikou = staff["hk_acceptor"]
+    decide(haikou, submit(haikou, worker, "unemployment_registration"))
+    claim = submit(haikou, worker, "ui_benefit")
+    initial = open_task_of(claim)
+    assert initial is not None and initial.stage == "initial_review"
+    decide(haikou, claim)  # moves the row through another instance
+
+    claim.refresh_from_db()
+
+    current = open_task_of(claim)
+    assert current is not None and current.pk != initial.pk and current.stage == "re_review"

@@ -147,6 +147,40 @@ def test_a_batch_writes_new_rows_only():
             Writes().update(_event("new"), ["data"])
 
 
+@pytest.mark.parametrize("alone", [True, False])
+def test_one_row_of_a_batch_can_be_given_its_id(alone):
+    region = Region.objects.get(code="460200")
+    writes = Writes() if alone else _batch(region)
+    wanted = _event("with id", n=3)
+    wanted.event_type = "test.with_id"  # beside the batch's own rows, which _landed checks
+    writes.insert(wanted, with_id=True)
+    with pytest.raises(TypeError, match="not two"):
+        writes.insert(_event("second"), with_id=True)
+    with transaction.atomic(), CaptureQueriesContext(connection) as sent:
+        writes.send()
+    statements = [q["sql"] for q in sent.captured_queries if "SAVEPOINT" not in q["sql"]]
+    on_postgresql = connection.vendor == "postgresql"
+    assert len(statements) == (1 if on_postgresql or alone else 6)
+    assert wanted.pk is not None and not wanted._state.adding and wanted._state.db == "default"
+    assert AuditEvent.objects.get(pk=wanted.pk).subject_id == "with id"
+    assert not AuditEvent.objects.filter(subject_id="second").exists()  # refused, not written
+    if not alone:
+        _landed(region)
+
+
+def test_a_batch_that_raises_gives_no_id_and_the_next_batch_starts_empty():
+    dropped = _event("dropped with id")
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), Writes() as writes:
+        writes.insert(dropped, with_id=True)
+        1 / 0  # noqa: B018
+    assert dropped.pk is None
+    writes.insert(_event("next"), with_id=True)  # the batch's one row with an id is free again
+    with transaction.atomic():
+        writes.send()
+    assert not AuditEvent.objects.filter(subject_id="dropped with id").exists()
+    assert AuditEvent.objects.filter(subject_id="next").count() == 1
+
+
 def test_audit_and_outbox_rows_in_a_batch_are_written_with_it():
     with transaction.atomic(), Writes() as writes:
         event = audit_record(actor=ACTOR, event_type="test.batched", subject_type="test",
