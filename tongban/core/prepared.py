@@ -409,6 +409,7 @@ def _kept_cursor(db: Any) -> Any:
     db.close_if_health_check_failed()
     if db.connection is None:
         db.ensure_connection()
+    db.validate_thread_sharing()
     kept, timezone = db.__dict__.get("_prepared_cursor", (None, None))
     if (
         kept is not None
@@ -417,7 +418,6 @@ def _kept_cursor(db: Any) -> Any:
         and timezone is db.timezone
     ):
         return kept
-    db.validate_thread_sharing()
     kept = _raw_cursor(db)
     db.__dict__["_prepared_cursor"] = (kept, db.timezone)
     return kept

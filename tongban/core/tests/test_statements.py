@@ -74,3 +74,25 @@ def test_a_new_connection_gets_a_new_cursor(reference_data_committed):
     assert fetch_one(REGION, ["460200"]) == ("460200", "Sanya")  # connects again, as Django does
     second = _kept_cursor(connection)
     assert second is not None and second is not first and first.connection.closed
+
+
+def test_another_threads_connection_is_refused_as_django_refuses_it():
+    import threading
+
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    fetch_one(REGION, ["460200"])  # the kept cursor exists
+    this_threads = connections[DEFAULT_DB_ALIAS]
+    raised: list[BaseException] = []
+
+    def elsewhere() -> None:
+        try:
+            run(this_threads, REGION, ["460200"])
+        except BaseException as error:  # what it raised is the test's subject
+            raised.append(error)
+
+    worker = threading.Thread(target=elsewhere)
+    worker.start()
+    worker.join()
+    assert len(raised) == 1 and isinstance(raised[0], DatabaseError)
+    assert "same thread" in str(raised[0])
