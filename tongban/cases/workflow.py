@@ -39,8 +39,12 @@ CHANGING = [
 ]  # fmt: skip
 
 
-# What closing a task changes (``_close_open_task`` writes the same columns).
+# What closing a task changes, in this order: is it open, when, which day, the outcome.
 CLOSING = ["is_open", "closed_at", "closed_on", "outcome"]
+_CLOSE_OPEN_TASK = (
+    f"UPDATE {Task._meta.db_table} SET {', '.join(f'{column} = %s' for column in CLOSING)} "
+    "WHERE application_id = %s AND is_open RETURNING office_id, stage, opened_on, due_date"
+)
 
 
 class DuplicateApplication(Exception):
@@ -223,9 +227,7 @@ def _close_open_task(
     statement, where the ORM needs a read and an update."""
     ops = connection.ops
     rows = fetch_all(
-        f"UPDATE {Task._meta.db_table} SET is_open = %s, closed_at = %s, closed_on = %s, "
-        "outcome = %s WHERE application_id = %s AND is_open "
-        "RETURNING office_id, stage, opened_on, due_date",
+        _CLOSE_OPEN_TASK,
         [False, ops.adapt_datetimefield_value(now), ops.adapt_datefield_value(as_of),
          outcome, application_id],
     )  # fmt: skip

@@ -346,14 +346,12 @@ class Writes:
             clauses_sql = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(clauses))
             values = [v for _, statement_values in statements for v in statement_values]
             statements = [(f"WITH {clauses_sql} {last}", values)]
-        *before, (sql, values) = statements
-        for earlier, earlier_values in before:
-            run(db, earlier, earlier_values)
-        if with_id is None:
+        for sql, values in statements[:-1]:
             run(db, sql, values)
-            return
-        instance, compiled, _ = with_id
-        _written(instance, compiled, run(db, sql, values, _ONE)[0], db)
+        row = run(db, *statements[-1], _ONE if with_id else None)
+        if with_id is not None:
+            instance, compiled, _ = with_id
+            _written(instance, compiled, row[0], db)
 
 
 def fetch_one(sql: str, values: Sequence[Any]) -> Any:
