@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from operator import attrgetter, methodcaller
 from typing import Any, Generic, TypeVar
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import (
     AutoField,
@@ -74,6 +75,7 @@ from django.db.models import (
 from django.db.models.expressions import ColPairs  # type: ignore[attr-defined]
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
+from psycopg.adapt import Loader
 
 from tongban.core.instances import loaded, populate
 
@@ -453,7 +455,8 @@ def _numbered(sql: str) -> str:
 
 def _raw_cursor(db: Any) -> Any:
     """A psycopg ``RawCursor`` of ``db``'s connection, reading timestamps in ``db``'s time zone
-    as ``DatabaseWrapper.create_cursor`` sets its cursors up."""
+    as ``DatabaseWrapper.create_cursor`` sets its cursors up, and the ``json`` of the JSON
+    aggregates with orjson (:class:`_JsonLoader`)."""
     from django.db.backends.postgresql.psycopg_any import register_tzloader  # type: ignore[import-untyped]
     from psycopg import RawCursor
     from psycopg.postgres import types
@@ -463,7 +466,19 @@ def _raw_cursor(db: Any) -> Any:
     timestamptz = types["timestamptz"].oid
     if db.timezone != db.connection.adapters.get_loader(timestamptz, Format.TEXT).timezone:
         register_tzloader(db.timezone, cursor)
+    cursor.adapters.register_loader("json", _JsonLoader)
     return cursor
+
+
+class _JsonLoader(Loader):
+    """Values of type ``json`` (what ``json_agg`` and ``json_build_object`` make: the long reads
+    of a claim) parsed by orjson, in half the time of ``json.loads`` (ADR 0214). They are the
+    same values, for the integers of these rows (ids, amounts in fen: ``bigint``) and every
+    other JSON value; orjson would read an integer beyond 64 bits as a float. ``jsonb`` is left
+    as Django reads it (text, parsed by the field)."""
+
+    def load(self, data: Any) -> Any:
+        return orjson.loads(data)
 
 
 # Django's field classes whose ``pre_save`` reads the attribute and whose

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -53,7 +53,11 @@ def test_the_record_encoder_writes_other_values_canonically():
 
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats()
+    | st.text(st.characters(codec="utf-8")),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=20,
 )
@@ -87,3 +91,43 @@ def test_parts_with_a_key_that_is_not_text_are_refused():
         CanonicalJson.of({1: "a"})  # type: ignore[dict-item]
     with pytest.raises(TypeError):
         CanonicalJson.of({"on": date(2026, 11, 26)})
+
+
+# JSON without floats: what every recorded document is (money in fen, rates as text).
+_EXACT = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.text(st.characters(codec="utf-8")),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(st.characters(codec="utf-8")), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@given(value=_EXACT)
+def test_the_canonical_text_is_the_standard_encoders_byte_for_byte(value):
+    """orjson writes the text (ADR 0214); documents hashed before it must hash the same."""
+    standard = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert canonical_json(value) == standard
+    assert json.dumps(value, cls=RecordJSONEncoder) == standard
+
+
+def test_what_a_record_cannot_hold_is_refused():
+    for value in ({1: "int key"}, {"n": 2**64}, {"at": datetime(2026, 11, 26, tzinfo=UTC)}):
+        with pytest.raises(TypeError):
+            CanonicalJson(value)
+        with pytest.raises(TypeError):
+            json.dumps(value, cls=RecordJSONEncoder)
+
+
+def test_a_date_is_hashed_as_its_text():
+    moment = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+    assert canonical_json({"at": moment}) == '{"at":"2026-11-26 09:30:00+00:00"}'  # str(): no "T"
+
+
+def test_a_float_is_written_as_orjson_writes_it():
+    assert canonical_json([1.5, 0.00001, 1e16, float("nan")]) == "[1.5,0.00001,1e+16,null]"

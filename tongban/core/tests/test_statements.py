@@ -8,6 +8,8 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
+from psycopg.postgres import types
+from psycopg.pq import Format
 
 from tongban.core.prepared import _kept_cursor, fetch_all, fetch_one, run
 from tongban.regions.models import Region
@@ -15,6 +17,7 @@ from tongban.regions.models import Region
 pytestmark = pytest.mark.django_db
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
+JSON_OID = types["json"].oid
 REGION = "SELECT code, name_en FROM regions_region WHERE code = %s"
 
 
@@ -96,3 +99,21 @@ def test_another_threads_connection_is_refused_as_django_refuses_it():
     worker.join()
     assert len(raised) == 1 and isinstance(raised[0], DatabaseError)
     assert "same thread" in str(raised[0])
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the kept cursor is PostgreSQL's")
+def test_json_aggregates_read_the_same_on_the_kept_cursor_as_through_django():
+    """The kept cursor parses ``json`` with orjson (ADR 0214); Django's cursor with ``json``."""
+    sql = (
+        "SELECT json_build_object('code', code, 'names', json_build_array(name_zh, name_en), "
+        "'big', 9223372036854775807, 'none', NULL, 'yes', true) FROM regions_region WHERE code = %s"
+    )
+    expected = {
+        "code": "460200", "names": ["三亚市", "Sanya"], "big": 2**63 - 1, "none": None, "yes": True,
+    }  # fmt: skip
+    (kept,) = fetch_one(sql, ["460200"])
+    with CaptureQueriesContext(connection):  # through Django's cursor
+        (through_django,) = fetch_one(sql, ["460200"])
+    assert kept == through_django == expected
+    loader = _kept_cursor(connection).adapters.get_loader(JSON_OID, Format.TEXT)
+    assert loader.__name__ == "_JsonLoader"
