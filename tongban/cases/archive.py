@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import orjson
 from django.db import IntegrityError, connection, transaction
 
 from tongban.benefits.selectors import entitlement_for_application
@@ -45,11 +46,13 @@ _UNSEEN = ("seen",)
 
 
 def _sealing_reads(application: Application) -> tuple[ArchiveHead, list[Transition]]:
-    """The accepting office's chain head, row-locked, and the case's steps as ``_STEPS`` reads
-    them, in one statement (the steps are a JSON aggregate beside the head's columns). The
-    office's first archive creates its head."""
+    """The accepting office's chain head, row-locked, the case's steps as ``_STEPS`` reads
+    them, and the application's registry snapshot, in one statement (the steps are a JSON
+    aggregate beside the head's columns). The snapshot as stored is the one sealed: it is set
+    on ``application``, which a decision reads without it (``application_of_task_locked``).
+    The office's first archive creates its head."""
     office_id = application.accepting_office_id
-    sql, values = _sealing_sql(connection.vendor), [application.pk, office_id]
+    sql, values = _sealing_sql(connection.vendor), [application.pk, application.pk, office_id]
     row = fetch_one(sql, values)
     if row is None:  # the office's first archive
         try:
@@ -58,7 +61,8 @@ def _sealing_reads(application: Application) -> tuple[ArchiveHead, list[Transiti
         except IntegrityError:
             pass  # another transaction created it first; lock theirs
         row = fetch_one(sql, values)
-    *head_values, steps_json = row
+    *head_values, steps_json, snapshot = row
+    application.snapshot = orjson.loads(snapshot)  # JSON text, as both databases give it here
     head = loaded(ArchiveHead, connection.alias, _HEAD_COLUMNS, head_values)
     steps = []
     for item in json_list(steps_json):
@@ -81,10 +85,12 @@ def _sealing_sql(vendor: str) -> str:
         f"'office', {office_row})) FROM {Transition._meta.db_table} t "
         f"LEFT JOIN {office} o ON o.id = t.office_id WHERE t.application_id = %s)"
     )
+    snapshot = f"(SELECT a.snapshot FROM {Application._meta.db_table} a WHERE a.id = %s)"
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     head = ", ".join(f"h.{field.column}" for field in ArchiveHead._meta.concrete_fields)
     return (
-        f"SELECT {head}, {steps} FROM {ArchiveHead._meta.db_table} h WHERE h.office_id = %s{lock}"
+        f"SELECT {head}, {steps}, {snapshot} FROM {ArchiveHead._meta.db_table} h "
+        f"WHERE h.office_id = %s{lock}"
     )
 
 

@@ -84,10 +84,13 @@ def _initial_approvers() -> RawSQL:
 
 
 # The reads every decision makes (core.prepared: compiled once). Locked in a fixed order: the
-# application (found through its task), then the task.
+# application (found through its task), then the task. The application's registry snapshot
+# (kilobytes) is left deferred: a decision does not read it, and sealing the archive reads it
+# with the chain's head (cases.archive).
 _APPLICATION_OF_TASK_LOCKED = Prepared(
     lambda task_id: (
         Application.objects.select_for_update(of=("self",))
+        .defer("snapshot")
         .select_related(
             "person__residence_region",
             "accepting_office__region",
@@ -124,7 +127,8 @@ _INITIAL_APPROVALS = Prepared(
 
 def application_of_task_locked(*, task_id: int) -> Application | None:
     """The application a task is about, row-locked with what a decision reads of it (None: no
-    such task, or a task about something else); lock it before :func:`task_locked`."""
+    such task, or a task about something else), its snapshot deferred; lock it before
+    :func:`task_locked`."""
     try:
         return _APPLICATION_OF_TASK_LOCKED.get(task_id)
     except Application.DoesNotExist:

@@ -141,3 +141,16 @@ def test_sealing_reads_the_head_and_the_steps_as_the_orm_does(approved):
     assert (head.pk, head.office_id, head.sequence, head.last_hash) == (
         stored.pk, stored.office_id, stored.sequence, stored.last_hash
     )  # fmt: skip
+
+
+def test_the_archive_seals_the_snapshot_as_stored_which_a_decision_does_not_read(approved):
+    """A decision reads the application without its registry snapshot (kilobytes it does not
+    use); sealing reads it with the chain's head, in the same one statement."""
+    stored = Application.objects.get(pk=approved.pk).snapshot
+    assert stored["assessment"]["item"] == "ui_benefit"
+    assert Archive.objects.get(application=approved).content["snapshot"] == stored
+    without = Application.objects.defer("snapshot").get(pk=approved.pk)
+    with CaptureQueriesContext(connection) as statements:
+        _sealing_reads(without)
+    assert len(statements.captured_queries) == 1
+    assert without.get_deferred_fields() == set() and without.snapshot == stored
