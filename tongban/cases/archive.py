@@ -49,7 +49,7 @@ def _sealing_reads(application: Application) -> tuple[ArchiveHead, list[Transiti
     """The accepting office's chain head, row-locked, the case's steps as ``_STEPS`` reads
     them, and the application's registry snapshot, in one statement (the steps are a JSON
     aggregate beside the head's columns). The snapshot as stored is the one sealed: it is set
-    on ``application``, which a decision reads without it (``application_of_task_locked``).
+    on ``application``, which a decision reads without it (``task_with_application_locked``).
     The office's first archive creates its head."""
     office_id = application.accepting_office_id
     sql, values = _sealing_sql(connection.vendor), [application.pk, application.pk, office_id]

@@ -114,6 +114,9 @@ class Application(models.Model):
     # the database, and forgotten by ``refresh_from_db`` with the rest of what the instance
     # knew. Only ``transition`` opens and closes an application's tasks.
     opened_task: Task | None
+    # Who approved it at initial review, as a JSON array of user ids: read with the decision's
+    # lock (``selectors.task_with_application_locked``) for the re-review's check. Not a column.
+    initial_approvers: Any
 
     class Meta:
         constraints = [

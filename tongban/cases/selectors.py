@@ -83,29 +83,26 @@ def _initial_approvers() -> RawSQL:
     )
 
 
-# The reads every decision makes (core.prepared: compiled once). Locked in a fixed order: the
-# application (found through its task), then the task. The application's registry snapshot
-# (kilobytes) is left deferred: a decision does not read it, and sealing the archive reads it
-# with the chain's head (cases.archive).
-_APPLICATION_OF_TASK_LOCKED = Prepared(
+# The read every decision makes (core.prepared: compiled once): the task with its application,
+# both row-locked in one statement, the application first (PostgreSQL locks the rows of
+# ``FOR UPDATE OF`` in the order it names them, as the applicant's own services lock the
+# application before its task). The application's registry snapshot (kilobytes) is left
+# deferred: a decision does not read it, and sealing the archive reads it with the chain's
+# head (cases.archive). A task about another subject has no application: not found here.
+_TASK_WITH_APPLICATION_LOCKED = Prepared(
     lambda task_id: (
-        Application.objects.select_for_update(of=("self",))
-        .defer("snapshot")
+        Task.objects.select_for_update(of=("application", "self"))
         .select_related(
-            "person__residence_region",
-            "accepting_office__region",
-            "reviewing_office__region",
-            "insured_region",
-            "bundle",
+            "office",
+            "application__person__residence_region",
+            "application__accepting_office__region",
+            "application__reviewing_office__region",
+            "application__insured_region",
+            "application__bundle",
         )
+        .defer("application__snapshot")
         .annotate(initial_approvers=_initial_approvers())
-        .filter(tasks__pk=task_id)
-    ),
-    int,
-)
-_TASK_LOCKED = Prepared(
-    lambda task_id: (
-        Task.objects.select_for_update(of=("self",)).select_related("office").filter(pk=task_id)
+        .filter(pk=task_id, application__isnull=False)  # an inner join, which can be locked
     ),
     int,
 )
@@ -125,18 +122,17 @@ _INITIAL_APPROVALS = Prepared(
 )
 
 
-def application_of_task_locked(*, task_id: int) -> Application | None:
-    """The application a task is about, row-locked with what a decision reads of it (None: no
-    such task, or a task about something else), its snapshot deferred; lock it before
-    :func:`task_locked`."""
+def task_with_application_locked(*, task_id: int) -> Task | None:
+    """A case task with its application (``task.application``), both row-locked, with what a
+    decision reads of them; the application's snapshot deferred. None: no such task, or a
+    task about another subject."""
     try:
-        return _APPLICATION_OF_TASK_LOCKED.get(task_id)
-    except Application.DoesNotExist:
+        task = _TASK_WITH_APPLICATION_LOCKED.get(task_id)
+    except Task.DoesNotExist:
         return None
-
-
-def task_locked(*, task_id: int) -> Task:
-    return _TASK_LOCKED.get(task_id)
+    assert task.application is not None
+    task.application.initial_approvers = task.__dict__.pop("initial_approvers")
+    return task
 
 
 def open_task_of(application: Application) -> Task | None:

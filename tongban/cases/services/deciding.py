@@ -19,7 +19,7 @@ from tongban.cases.models import (
     Status,
     Task,
 )
-from tongban.cases.selectors import application_of_task_locked, decision_refusal, task_locked
+from tongban.cases.selectors import decision_refusal, task_with_application_locked
 from tongban.cases.tallies import tally_reroute
 from tongban.cases.workflow import transition
 from tongban.catalogue.selectors import ItemDefinition, catalogue_current
@@ -293,8 +293,8 @@ def task_decide(
     """A caseworker decides a task of their own office: approve, reject or return."""
     if outcome not in ("approve", "reject", "return"):
         raise InvalidInput.of("outcome", "outcome", "outcome must be approve, reject or return.")
-    application = application_of_task_locked(task_id=task_id)
-    if application is None:
+    task = task_with_application_locked(task_id=task_id)
+    if task is None:
         stage = Task.objects.filter(pk=task_id).values_list("stage", flat=True).first()
         if stage is None:
             raise NotFound(f"No task {task_id}.", code="unknown_task")
@@ -303,7 +303,8 @@ def task_decide(
             "its own service decides it.",
             code="not_a_case_task",
         )
-    task = task_locked(task_id=task_id)
+    application = task.application
+    assert application is not None
     refusal = decision_refusal(task=task, application=application, staff=staff)
     if refusal is not None:
         raise refusal
