@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, F, IntegerField, Max, Model, Q, Sum
 from django.db.models.functions import Coalesce
 
@@ -101,13 +100,14 @@ def reason_label(reason: Mapping[str, Any]) -> str:
 
 
 def _upsert(
-    model: type[Model], key: Mapping[str, Any], add: Mapping[str, int]
+    model: type[Model], key: Mapping[str, Any], add: Mapping[str, int], vendor: str
 ) -> tuple[str, list[Any]]:
-    """The statement that adds ``add`` to the summary row ``key`` (creating it), row-locked."""
+    """The statement that adds ``add`` to the summary row ``key`` (creating it), row-locked, on
+    a database of kind ``vendor``."""
     counters = COUNTERS[model]
     values = [key[c] for c in KEYS[model]] + [int(add.get(c, 0)) for c in counters]
     added = tuple(c for c in counters if c in add)
-    return _upsert_sql(model, added, connection.vendor), values
+    return _upsert_sql(model, added, vendor), values
 
 
 @functools.cache
@@ -157,8 +157,9 @@ class _Rows:
         """Add the upserts to ``writes``, the step's batch (it must hold no other write of these
         rows), or send them now."""
         with joined(writes) as batch:
+            vendor = batch.db.vendor
             for model, key, add in self._rows.values():
-                batch.add(*_upsert(model, key, add))
+                batch.add(*_upsert(model, key, add, vendor))
 
 
 def _month_key(key: Mapping[str, Any]) -> dict[str, Any]:

@@ -295,9 +295,14 @@ class Writes:
     no other write of the batch touches. Rows written here get no id, but one row of a batch
     may (:meth:`insert` ``with_id``): its insert is the statement the clauses go with, and its
     ``RETURNING`` gives the id.
+
+    A batch is made, filled and sent on one thread, in one transaction: it takes that thread's
+    connection once (:attr:`db`), where each ``connections[alias]`` costs a lookup in asgiref's
+    ``Local`` that raises and catches an exception (ADR 0214).
     """
 
     def __init__(self) -> None:
+        self.db: Any = connections[DEFAULT_DB_ALIAS]
         self._statements: list[tuple[str, list[Any]]] = []
         self._with_id: tuple[Model, _Insert, list[Any]] | None = None
 
@@ -320,9 +325,8 @@ class Writes:
         ``with_id`` (one row of the batch at most), given its id when the batch is sent."""
         if not instance._state.adding or instance.pk is not None:
             raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
-        db = connections[DEFAULT_DB_ALIAS]
-        compiled = _insert_of(type(instance), False, db, returning=with_id)
-        values = _values(instance, compiled.plan, db)
+        compiled = _insert_of(type(instance), False, self.db, returning=with_id)
+        values = _values(instance, compiled.plan, self.db)
         if not with_id:
             self.add(compiled.sql, values)
         elif self._with_id is not None:
@@ -333,7 +337,7 @@ class Writes:
     def update(self, instance: Model, fields: Sequence[str]) -> None:
         """``fields`` of ``instance``'s row, as :func:`update` writes them, for a row the step
         has locked: a batch cannot say that no row had the id."""
-        self.add(*_update_of(instance, fields, connections[DEFAULT_DB_ALIAS]))
+        self.add(*_update_of(instance, fields, self.db))
 
     def send(self) -> None:
         statements, self._statements = self._statements, []
@@ -342,7 +346,7 @@ class Writes:
             statements.append((with_id[1].sql, with_id[2]))  # last: its RETURNING is the result
         if not statements:
             return
-        db = connections[DEFAULT_DB_ALIAS]
+        db = self.db
         if db.vendor == "postgresql" and len(statements) > 1:
             *clauses, (last, _) = statements
             clauses_sql = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(clauses))
