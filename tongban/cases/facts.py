@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
@@ -26,12 +26,15 @@ from tongban.benefits.selectors import (
 )
 from tongban.cases.external import simulated_certificate_registry
 from tongban.core.identifiers import mask_id_number
+from tongban.core.instances import attach
 from tongban.core.jsonrows import json_dict
 from tongban.core.prepared import fetch_one
+from tongban.regions.selectors import agencies_from_list, agencies_list_sql, agency_for_region
 from tongban.registry.selectors import (
     RECORD_LISTS,
     PersonRecord,
     citizen_number,
+    insurance_region_ids_sql,
     person_from_json,
     person_row_sql,
     record_from_lists,
@@ -107,10 +110,21 @@ def _one_offs_paid(entitlements: list[Any]) -> OneOffsPaid:
 
 @dataclass(frozen=True)
 class PersonView:
-    """A person's registry record and entitlements, as read at the start of a service call."""
+    """A person's registry record and entitlements, as read at the start of a service call;
+    read by ID number (:func:`person_view_get`), also the agencies of the regions where they
+    may be insured."""
 
     record: PersonRecord
     entitlements: list[Any]
+    agencies: dict[int, Any] = field(default_factory=dict)  # region id → its agency
+
+    def agency(self, region: Any) -> Any:
+        """The insurance agency of ``region`` (one of the person's), its region attached."""
+        agency = self.agencies.get(region.pk)
+        if agency is None:
+            return agency_for_region(region_id=region.pk)
+        attach(agency, "region", region)
+        return agency
 
     @property
     def person(self) -> Any:
@@ -331,8 +345,10 @@ def person_view_get(*, id_number: str, as_of: date | None = None) -> PersonView:
     row = fetch_one(_view_sql(connection.vendor, by_number=True), [number])
     if row is None:
         raise unknown_person()
-    person_json, *lists = row
-    return _view(person_from_json(json_dict(person_json)), lists)
+    person_json, *lists, agencies = row
+    view = _view(person_from_json(json_dict(person_json)), lists)
+    view.agencies.update(agencies_from_list(agencies))
+    return view
 
 
 _LISTS = len(RECORD_LISTS) + 1  # the record's lists and the entitlements
@@ -348,14 +364,16 @@ def _view(person: Any, lists: Sequence[object]) -> PersonView:
 @functools.cache
 def _view_sql(vendor: str, *, by_number: bool) -> str:
     """The statement of a person view: the record's lists and the entitlements, each a JSON
-    aggregate keyed by the person's id (a parameter), or the person's row and the same lists
+    aggregate keyed by the person's id (a parameter), or the person's row, the same lists and
+    the agencies of the regions where they may be insured (for routing a new application),
     keyed by the person found by ID number; ``vendor`` only keys the cache."""
     key = "p.id" if by_number else "%s"
     lists = [*record_lists_sql(vendor, key), entitlements_list_sql(vendor, key)]
     if not by_number:
         return "SELECT " + ", ".join(lists)
     person, source = person_row_sql(vendor)
-    return f"SELECT {person}, {', '.join(lists)} FROM {source} WHERE p.id_number = %s"
+    agencies = agencies_list_sql(vendor, insurance_region_ids_sql(vendor, key))
+    return f"SELECT {person}, {', '.join(lists)}, {agencies} FROM {source} WHERE p.id_number = %s"
 
 
 def person_assessments(*, person: Any, as_of: date) -> dict[str, Assessment]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from tongban.core.errors import NotFound
-from tongban.core.jsonrows import from_json_row, json_row
+from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
 from tongban.core.prepared import Prepared
 from tongban.regions.models import Fund, Office, Region, RegionCode, StaffMember
 
@@ -54,6 +55,26 @@ def region_from_json(values: dict[str, Any]) -> Region:
 
 def office_from_json(values: dict[str, Any]) -> Office:
     return from_json_row(Office, values)
+
+
+@functools.cache
+def agencies_list_sql(vendor: str, region_ids_sql: str) -> str:
+    """A scalar subquery: the insurance agencies of the regions whose ids ``region_ids_sql`` (a
+    subquery) selects, as a JSON aggregate of their rows, for a statement that reads more
+    (``cases.facts.person_view_get``: where the person may be insured); ``vendor`` only keys
+    the cache."""
+    agg = json_functions()[2]
+    office, office_row = row_sql("office", "o")
+    return (
+        f"(SELECT {agg}({office_row}) FROM {office} o "
+        f"WHERE o.kind = '{Office.Kind.AGENCY.value}' AND o.region_id IN ({region_ids_sql}))"
+    )
+
+
+def agencies_from_list(value: object) -> dict[int, Office]:
+    """Region id → its agency, from the value of :func:`agencies_list_sql`."""
+    agencies = (office_from_json(row) for row in json_list(value))
+    return {agency.region_id: agency for agency in agencies}
 
 
 def region_ids_by_code() -> dict[str, int]:

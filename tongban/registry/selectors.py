@@ -311,6 +311,18 @@ def record_lists_sql(vendor: str, person_id_sql: str) -> tuple[str, ...]:
     )  # fmt: skip
 
 
+@functools.cache
+def insurance_region_ids_sql(vendor: str, person_id_sql: str) -> str:
+    """A subquery of the ids of the regions where the person whose id is ``person_id_sql`` may
+    be insured: those of their spells and of their recorded moves (:func:`insured_region_among`
+    picks among them); ``vendor`` only keys the cache."""
+    return (
+        f"SELECT region_id FROM {InsuranceSpell._meta.db_table} WHERE person_id = {person_id_sql} "
+        f"UNION SELECT region_id FROM {RelationshipMove._meta.db_table} "
+        f"WHERE person_id = {person_id_sql}"
+    )
+
+
 def contributions_of(*, person: Person, until: date | None = None) -> list[tuple[date, str]]:
     """(month, region code) for each contribution month of the person, oldest first."""
     rows = Contribution.objects.filter(person=person)

@@ -30,7 +30,6 @@ from tongban.core.instances import new
 from tongban.core.transactions import entrypoint
 from tongban.regions.selectors import (
     StaffInfo,
-    agency_for_region,
     default_office_for_region,
     office_get,
 )
@@ -140,9 +139,7 @@ def _create(
         accepting_office=office,
         accepting_region=office.region,
         insured_region=insured,
-        reviewing_office=(
-            agency_for_region(region_id=insured.pk) if item.pays_money and insured else None
-        ),
+        reviewing_office=(view.agency(insured) if item.pays_money and insured else None),
         data=data,
         snapshot=snapshot,
         submitted_at=clock.now(),

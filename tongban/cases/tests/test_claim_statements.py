@@ -14,8 +14,9 @@ from tongban.cases.tests.test_send_back import actor_of, decide, open_task, subm
 pytestmark = pytest.mark.django_db
 
 # Each call's statements, its savepoints included (here the service's own transaction is one, in
-# the test's). Submitting: the person with their registry record and entitlements (one
-# statement, cases.facts.person_view_get), the insured region's agency, the application (no
+# the test's). Submitting: the person with their registry record, entitlements and the agencies
+# of the regions where they may be insured (one statement, cases.facts.person_view_get), the
+# application (no
 # savepoint around it: a duplicate is skipped by ON CONFLICT DO NOTHING, core.prepared.insert),
 # its task, the transition row, the tallies, audit and outbox. A decision: the task with its
 # application (and who approved it at initial review, for the re-review's check), both locked
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 # in one statement). The summary rows a change adds to are one statement on PostgreSQL
 # (``tallies._Rows``) and one each on SQLite: two at submission, four at an initial review
 # that routes, three at the re-review.
-SUBMIT, INITIAL_REVIEW, RE_REVIEW = (6, 6, 8) if connection.vendor == "postgresql" else (11, 14, 18)
+SUBMIT, INITIAL_REVIEW, RE_REVIEW = (5, 6, 8) if connection.vendor == "postgresql" else (10, 14, 18)
 
 
 def _decided(staff, claim):

@@ -13,6 +13,7 @@ from tongban.benefits.selectors import entitlements_of
 from tongban.benefits.tests.factories import entitlement
 from tongban.cases.facts import person_view, person_view_get
 from tongban.core.errors import InvalidInput, NotFound
+from tongban.regions.selectors import agency_for_region
 from tongban.registry.selectors import person_get, person_record
 from tongban.registry.tests.factories import PersonFactory, person_with_history
 
@@ -89,3 +90,23 @@ def test_a_malformed_number_is_invalid_input_and_an_unknown_one_not_found(person
     with pytest.raises(NotFound) as missing:
         person_view_get(id_number=unknown)
     assert missing.value.code == "unknown_person"
+
+
+def test_found_by_number_a_view_has_the_agencies_where_the_person_may_be_insured(person):
+    """Routing a new application reads no agency of its own: the view has those of the regions
+    of the person's spells and moves, as ``agency_for_region`` reads them."""
+    record = person_record(person=person)
+    regions = {s.region for s in record.spells} | {m.region for m in record.moves}
+    found = person_view_get(id_number=person.id_number)
+    assert set(found.agencies) == {region.pk for region in regions}
+    with CaptureQueriesContext(connection) as statements:
+        for region in regions:
+            agency = found.agency(region)
+            assert _fields(agency) == _fields(agency_for_region(region_id=region.pk))
+            assert agency.region is region
+    assert len(statements.captured_queries) == len(regions)  # the comparison's reads only
+    by_id = person_view(person)  # not found by number: it reads the agency when asked
+    insured = by_id.insured_region(date(2026, 11, 26))
+    with CaptureQueriesContext(connection) as statements:
+        assert by_id.agency(insured).pk == agency_for_region(region_id=insured.pk).pk
+    assert len(statements.captured_queries) == 2
