@@ -16,8 +16,9 @@ queryset, field by field, so a Django upgrade that changes those steps fails the
 
 :func:`insert` does the same for ``Model.save()`` of a new row: the ``INSERT … RETURNING`` is
 written once per model, and each call only prepares the field values, as the ORM's insert
-compiler does (``pre_save``, ``get_db_prep_save``; a plain ``str``, ``bool`` or ``int`` is sent
-as its field would send it without either, worked out once per model: ADR 0212). :func:`update`
+compiler does (``pre_save``, ``get_db_prep_save``; a plain ``str``, ``bool``, ``int``, date or
+aware datetime is sent as its field would send it without either, worked out once per model:
+ADRs 0212 and 0214). :func:`update`
 does it for ``save(update_fields=…)``. Rows read are made by ``core.instances.loaded``.
 
 :class:`Writes` sends the writes of a step that nothing in the step reads back together: one
@@ -47,8 +48,9 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from operator import attrgetter, methodcaller
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import orjson
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
@@ -58,6 +60,8 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     CharField,
+    DateField,
+    DateTimeField,
     Field,
     ForeignKey,
     IntegerField,
@@ -487,10 +491,17 @@ class _JsonLoader(Loader):
 
 # Django's field classes whose ``pre_save`` reads the attribute and whose
 # ``get_db_prep_save`` of a value of one plain type is that value, or the driver's wrapper of
-# it (psycopg's ``Int4``, ``Int8`` on PostgreSQL): :func:`_plan` checks which by a sample.
+# it (psycopg's ``Int4``, ``Int8`` on PostgreSQL): :func:`_plan` checks which by a sample. A
+# date or a datetime is sent as it is on PostgreSQL (SQLite's are sent as text), a datetime
+# only when it is aware (Django makes a naive one aware in the default time zone, with a
+# warning): :func:`_values` checks that. A date field that sets itself (``auto_now``) is not
+# plain.
+_AWARE = datetime(2026, 1, 1, tzinfo=UTC)
 _PLAIN_FIELDS: dict[type[Field[Any, Any]], tuple[type, Any]] = {
     **dict.fromkeys((CharField, SlugField, TextField), (str, "x")),
     BooleanField: (bool, True),
+    DateField: (date, _AWARE.date()),
+    DateTimeField: (datetime, _AWARE),
     **dict.fromkeys(
         (AutoField, BigAutoField, SmallAutoField, IntegerField, BigIntegerField,
          SmallIntegerField, PositiveIntegerField, PositiveBigIntegerField,
@@ -519,7 +530,12 @@ def _plan(model: type[Model], fields: list[Any], db: Any, *, adding: bool) -> _P
         wrap: Any = None
         plain = _PLAIN_FIELDS.get(type(field))
         target = getattr(field, "target_field", None)
-        if plain is not None and (target is None or type(target) in _PLAIN_FIELDS):
+        sets_itself = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        if (
+            plain is not None
+            and not sets_itself
+            and (target is None or type(target) in _PLAIN_FIELDS)
+        ):
             kind, sample = plain
             prepared = field.get_db_prep_save(sample, connection=db)
             sent_as: Any = type(prepared)
@@ -558,7 +574,9 @@ def _values(instance: Model, plan: _Plan, db: Any) -> list[Any]:
             if value is None:
                 values.append(None)
                 continue
-            if type(value) is kind:
+            if type(value) is kind and (
+                kind is not datetime or cast(datetime, value).tzinfo is not None
+            ):
                 values.append(value if wrap is None else wrap(value))
                 continue
         value = field.pre_save(instance, adding)

@@ -183,3 +183,21 @@ def test_update_refuses_what_save_refuses_and_what_it_cannot_write():
     office.name_en = "gone"
     with pytest.raises(DatabaseError, match="did not affect any rows"):
         update(office, ["name_en"])
+
+
+def test_a_naive_datetime_is_made_aware_as_the_orm_makes_it():
+    """An aware datetime is sent as it is; a naive one goes through the field, which makes it
+    aware in the default time zone (with Django's warning), not the database's session zone."""
+    from tongban.core.prepared import _plan, _values
+
+    field = AuditEvent._meta.get_field("at")
+    plan = _plan(AuditEvent, [field], connection, adding=False)
+    event = AuditEvent(at=datetime(2026, 11, 26, 9, 30), actor_kind="system", event_type="t")
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        expected = field.get_db_prep_save(event.at, connection=connection)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        assert _values(event, plan, connection) == [expected]
+    event.at = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+    assert _values(event, plan, connection) == [
+        field.get_db_prep_save(event.at, connection=connection)
+    ]
