@@ -371,7 +371,7 @@ class ApplicationTally(ApplicationCounts):
     accepting_office_id = models.PositiveIntegerField()
     accepting_region_id = models.PositiveIntegerField()
     insured_region_id = models.PositiveIntegerField(help_text="0: not insured anywhere")
-    item_code = models.SlugField(max_length=40)
+    item_code = models.SlugField(max_length=40, db_index=False)  # in the key; alone, no use
     channel = models.CharField(max_length=16)
 
     class Meta:
@@ -406,7 +406,7 @@ class ApplicationMonthTally(ApplicationCounts):
     month = models.DateField(help_text="first day of the submission month")
     accepting_region_id = models.PositiveIntegerField()
     insured_region_id = models.PositiveIntegerField(help_text="0: not insured anywhere")
-    item_code = models.SlugField(max_length=40)
+    item_code = models.SlugField(max_length=40, db_index=False)  # in the key; alone, no use
     channel = models.CharField(max_length=16)
 
     class Meta:
@@ -441,7 +441,7 @@ class StageTally(models.Model):
     day = models.DateField(help_text="the day the stage ended")
     office_id = models.PositiveIntegerField()
     office_region_id = models.PositiveIntegerField()
-    item_code = models.SlugField(max_length=40)
+    item_code = models.SlugField(max_length=40, db_index=False)  # in the key; alone, no use
     stage = models.CharField(max_length=16)
     finished = models.IntegerField(default=0)
     days = models.IntegerField(default=0, help_text="Sum of working days the stages took")
@@ -466,7 +466,7 @@ class ReasonTally(models.Model):
     day = models.DateField(help_text="the day of the decision")
     office_id = models.PositiveIntegerField()
     office_region_id = models.PositiveIntegerField()
-    item_code = models.SlugField(max_length=40)
+    item_code = models.SlugField(max_length=40, db_index=False)  # in the key; alone, no use
     stage = models.CharField(max_length=16)
     outcome = models.CharField(max_length=16)
     reason = models.CharField(max_length=200)
