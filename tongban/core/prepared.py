@@ -464,7 +464,13 @@ def _numbered(sql: str) -> str:
 def _raw_cursor(db: Any) -> Any:
     """A psycopg ``RawCursor`` of ``db``'s connection, reading timestamps in ``db``'s time zone
     as ``DatabaseWrapper.create_cursor`` sets its cursors up, and the ``json`` of the JSON
-    aggregates with orjson (:class:`_JsonLoader`)."""
+    aggregates with orjson (:class:`_JsonLoader`).
+
+    Django's loader of ``timestamptz`` subclasses psycopg's pure-Python one, to put its own
+    time zone on what it reads. Where the session's time zone is that one already (UTC, as
+    Django sets it with ``USE_TZ``), psycopg's compiled loader reads the same datetimes, time
+    zone included, in a fraction of the time (ADR 0214)."""
+    import psycopg
     from django.db.backends.postgresql.psycopg_any import register_tzloader  # type: ignore[import-untyped]
     from psycopg import RawCursor
     from psycopg.postgres import types
@@ -472,7 +478,10 @@ def _raw_cursor(db: Any) -> Any:
 
     cursor = RawCursor(db.connection)
     timestamptz = types["timestamptz"].oid
-    if db.timezone != db.connection.adapters.get_loader(timestamptz, Format.TEXT).timezone:
+    compiled = psycopg.adapters.get_loader(timestamptz, Format.TEXT)
+    if compiled is not None and db.connection.info.timezone is db.timezone:
+        cursor.adapters.register_loader("timestamptz", compiled)
+    elif db.timezone != db.connection.adapters.get_loader(timestamptz, Format.TEXT).timezone:
         register_tzloader(db.timezone, cursor)
     cursor.adapters.register_loader("json", _JsonLoader)
     return cursor

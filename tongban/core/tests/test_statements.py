@@ -4,6 +4,9 @@ errors; wherever Django must see each statement, through Django's own cursor (AD
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import psycopg
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
@@ -18,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 JSON_OID = types["json"].oid
+TIMESTAMPTZ_OID = types["timestamptz"].oid
 REGION = "SELECT code, name_en FROM regions_region WHERE code = %s"
 
 
@@ -117,3 +121,18 @@ def test_json_aggregates_read_the_same_on_the_kept_cursor_as_through_django():
     assert kept == through_django == expected
     loader = _kept_cursor(connection).adapters.get_loader(JSON_OID, Format.TEXT)
     assert loader.__name__ == "_JsonLoader"
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the kept cursor is PostgreSQL's")
+def test_timestamps_read_the_same_on_the_kept_cursor_as_through_django():
+    """Where the session's time zone is Django's (UTC with ``USE_TZ``), the kept cursor reads
+    timestamps with psycopg's compiled loader, not Django's Python subclass (ADR 0214)."""
+    sql = "SELECT %s::timestamptz, now(), NULL::timestamptz"
+    (kept, now, null) = fetch_one(sql, ["2026-11-26 09:30:00.123456+08"])
+    with CaptureQueriesContext(connection):  # through Django's cursor
+        through_django = fetch_one(sql, ["2026-11-26 09:30:00.123456+08"])
+    assert (kept, null) == (through_django[0], through_django[2])
+    assert kept == datetime(2026, 11, 26, 1, 30, 0, 123456, tzinfo=UTC)
+    assert kept.tzinfo is through_django[0].tzinfo is now.tzinfo is connection.timezone
+    loader = _kept_cursor(connection).adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    assert loader is psycopg.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
