@@ -399,8 +399,12 @@ def run(db: Any, sql: str, values: Sequence[Any], read: Callable[[Any], Any] | N
             cursor.execute(sql, values)
             return read(cursor) if read else None
     db.validate_no_broken_transaction()
+    numbered = _numbered(sql)
+    # psycopg makes a new Transformer (and looks up each parameter type's dumper again) for
+    # every statement but a repeat of the one before; the kept cursor's one serves them all.
+    kept._last_query = numbered
     with db.wrap_database_errors:
-        kept.execute(_numbered(sql), values)
+        kept.execute(numbered, values)
         return read(kept) if read else None
 
 

@@ -4,11 +4,18 @@ errors; wherever Django must see each statement, through Django's own cursor (AD
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import psycopg
 import pytest
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from psycopg.postgres import types
@@ -25,13 +32,19 @@ TIMESTAMPTZ_OID = types["timestamptz"].oid
 REGION = "SELECT code, name_en FROM regions_region WHERE code = %s"
 
 
+def _kept():
+    """The cursor ``run`` keeps on this thread's connection: the connection itself, not Django's
+    ``connection`` proxy (whose ``__dict__`` is its own)."""
+    return _kept_cursor(connections[DEFAULT_DB_ALIAS])
+
+
 def test_statements_go_to_one_cursor_kept_with_the_connection_on_postgresql():
     assert not connection.queries_logged
-    first = _kept_cursor(connection)
+    first = _kept()
     assert fetch_one(REGION, ["460200"]) == ("460200", "Sanya")
     assert fetch_all(REGION, ["460100"]) == [("460100", "Haikou")]
     if ON_POSTGRESQL:
-        assert first is not None and _kept_cursor(connection) is first
+        assert first is not None and _kept() is first
         assert type(first).__name__ == "RawCursor"  # placeholders numbered once, sent as they are
     else:
         assert first is None  # SQLite: Django's own cursor every time
@@ -45,10 +58,10 @@ def test_django_sees_every_statement_where_it_logs_or_wraps_them():
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(wrapper):
-        assert _kept_cursor(connection) is None
+        assert _kept() is None
         assert fetch_one(REGION, ["460200"]) == ("460200", "Sanya")
     with CaptureQueriesContext(connection) as logged:
-        assert _kept_cursor(connection) is None
+        assert _kept() is None
         assert fetch_one(REGION, ["460200"]) == ("460200", "Sanya")
     assert seen == [REGION]
     assert [q["sql"] for q in logged.captured_queries] == [REGION.replace("%s", "'460200'")]
@@ -76,17 +89,15 @@ def test_a_database_error_is_djangos_own_and_the_statement_after_it_is_refused()
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="the kept cursor is PostgreSQL's")
 def test_a_new_connection_gets_a_new_cursor(reference_data_committed):
-    first = _kept_cursor(connection)
+    first = _kept()
     connection.close()
     assert fetch_one(REGION, ["460200"]) == ("460200", "Sanya")  # connects again, as Django does
-    second = _kept_cursor(connection)
+    second = _kept()
     assert second is not None and second is not first and first.connection.closed
 
 
 def test_another_threads_connection_is_refused_as_django_refuses_it():
     import threading
-
-    from django.db import DEFAULT_DB_ALIAS, connections
 
     fetch_one(REGION, ["460200"])  # the kept cursor exists
     this_threads = connections[DEFAULT_DB_ALIAS]
@@ -119,7 +130,7 @@ def test_json_aggregates_read_the_same_on_the_kept_cursor_as_through_django():
     with CaptureQueriesContext(connection):  # through Django's cursor
         (through_django,) = fetch_one(sql, ["460200"])
     assert kept == through_django == expected
-    loader = _kept_cursor(connection).adapters.get_loader(JSON_OID, Format.TEXT)
+    loader = _kept().adapters.get_loader(JSON_OID, Format.TEXT)
     assert loader.__name__ == "_JsonLoader"
 
 
@@ -134,5 +145,19 @@ def test_timestamps_read_the_same_on_the_kept_cursor_as_through_django():
     assert (kept, null) == (through_django[0], through_django[2])
     assert kept == datetime(2026, 11, 26, 1, 30, 0, 123456, tzinfo=UTC)
     assert kept.tzinfo is through_django[0].tzinfo is now.tzinfo is connection.timezone
-    loader = _kept_cursor(connection).adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    loader = _kept().adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
     assert loader is psycopg.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the kept cursor is PostgreSQL's")
+def test_the_kept_cursor_keeps_its_transformer_across_statements():
+    """psycopg would make a new Transformer for each statement (ADR 0214): its dumpers, looked
+    up by type, serve the next statement too, with other parameters and other results."""
+    kept = _kept()
+    assert fetch_one(REGION, ["460200"]) == ("460200", "Sanya")
+    transformer = kept._tx
+    assert fetch_one("SELECT %s::int + 1, %s::text, %s::date", [41, "失业", date(2026, 11, 26)]) == (
+        42, "失业", date(2026, 11, 26)
+    )  # fmt: skip
+    assert fetch_all(REGION, ["460100"]) == [("460100", "Haikou")]
+    assert kept._tx is transformer
