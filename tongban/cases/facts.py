@@ -346,18 +346,20 @@ def person_view_get(*, id_number: str, as_of: date | None = None) -> PersonView:
     if row is None:
         raise unknown_person()
     person_json, *lists, agencies = row
-    view = _view(person_from_json(json_dict(person_json)), lists)
-    view.agencies.update(agencies_from_list(agencies))
-    return view
+    return _view(person_from_json(json_dict(person_json)), lists, agencies_from_list(agencies))
 
 
 _LISTS = len(RECORD_LISTS) + 1  # the record's lists and the entitlements
 
 
-def _view(person: Any, lists: Sequence[object]) -> PersonView:
+def _view(
+    person: Any, lists: Sequence[object], agencies: dict[int, Any] | None = None
+) -> PersonView:
     *record, entitlements = lists
     return PersonView(
-        record=record_from_lists(person, record), entitlements=entitlements_from_list(entitlements)
+        record=record_from_lists(person, record),
+        entitlements=entitlements_from_list(entitlements),
+        agencies=agencies or {},
     )
 
 

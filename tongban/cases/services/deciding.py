@@ -32,7 +32,6 @@ from tongban.core.prepared import Writes
 from tongban.core.transactions import entrypoint
 from tongban.regions.selectors import (
     StaffInfo,
-    agency_for_region,
 )
 from tongban.registry.services import registration_open
 from tongban.rules.result import Assessment
@@ -104,7 +103,7 @@ def _route(application: Application, as_of: date, view: PersonView) -> None:
     application.insured_region = insured
     reviewing = application.reviewing_office
     if reviewing is None or reviewing.region_id != insured.pk:
-        application.reviewing_office = agency_for_region(region_id=insured.pk)
+        application.reviewing_office = view.agency(insured)
     # Saved with the approval's status change (``transition``), in the same transaction.
     tally_reroute(application, previous_insured_region_id=previous)
 
