@@ -333,8 +333,8 @@ class PersonView:
 
 def person_view(person: Any) -> PersonView:
     """Read the person's record and entitlements, in one statement."""
-    row = fetch_one(_view_sql(connection.vendor, by_number=False), [person.pk] * _LISTS)
-    return _view(person, row)
+    row = fetch_one(_view_sql(connection.vendor, by_number=False), [person.pk] * PERSON_LISTS)
+    return person_view_from(person, row)
 
 
 def person_view_get(*, id_number: str, as_of: date | None = None) -> PersonView:
@@ -346,15 +346,28 @@ def person_view_get(*, id_number: str, as_of: date | None = None) -> PersonView:
     if row is None:
         raise unknown_person()
     person_json, *lists, agencies = row
-    return _view(person_from_json(json_dict(person_json)), lists, agencies_from_list(agencies))
+    return person_view_from(
+        person_from_json(json_dict(person_json)), lists, agencies_from_list(agencies)
+    )
 
 
-_LISTS = len(RECORD_LISTS) + 1  # the record's lists and the entitlements
+PERSON_LISTS = len(RECORD_LISTS) + 1  # the record's lists and the entitlements
 
 
-def _view(
+@functools.cache
+def person_lists_sql(vendor: str, person_id_sql: str) -> tuple[str, ...]:
+    """The scalar subqueries of a person view, each a JSON aggregate of the rows of the person
+    whose id is ``person_id_sql`` (``%s``, or a column of the statement that selects them): the
+    record's lists and the entitlements. A statement that reads more selects them beside its own
+    columns (a decision's locked read: ``selectors.task_with_application_locked``) and
+    :func:`person_view_from` makes the view of their values; ``vendor`` only keys the cache."""
+    return (*record_lists_sql(vendor, person_id_sql), entitlements_list_sql(vendor, person_id_sql))
+
+
+def person_view_from(
     person: Any, lists: Sequence[object], agencies: dict[int, Any] | None = None
 ) -> PersonView:
+    """The view of the values of :func:`person_lists_sql`'s subqueries, in their order."""
     *record, entitlements = lists
     return PersonView(
         record=record_from_lists(person, record),
@@ -370,7 +383,7 @@ def _view_sql(vendor: str, *, by_number: bool) -> str:
     the agencies of the regions where they may be insured (for routing a new application),
     keyed by the person found by ID number; ``vendor`` only keys the cache."""
     key = "p.id" if by_number else "%s"
-    lists = [*record_lists_sql(vendor, key), entitlements_list_sql(vendor, key)]
+    lists = person_lists_sql(vendor, key)
     if not by_number:
         return "SELECT " + ", ".join(lists)
     person, source = person_row_sql(vendor)

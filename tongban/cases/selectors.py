@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from tongban.cases.facts import PERSON_LISTS, PersonView, person_lists_sql, person_view_from
 from tongban.cases.models import OPEN_STATUSES, Application, Archive, Task, Transition
 from tongban.core.errors import Conflict, DomainError, Forbidden, NotFound
 from tongban.core.jsonrows import json_functions, json_list
@@ -83,12 +84,25 @@ def _initial_approvers() -> RawSQL:
     )
 
 
+def _person_lists() -> dict[str, RawSQL]:
+    """The person view's lists (``facts.person_lists_sql``) of the application's person, as
+    annotations of a task's read: a decision reads the view with its lock."""
+    quote = connection.ops.quote_name
+    person_id = f"{quote(Application._meta.db_table)}.{quote('person_id')}"
+    lists = person_lists_sql(connection.vendor, person_id)
+    # Table and column names only, no values.
+    return {name: RawSQL(sql, []) for name, sql in zip(_PERSON_LISTS, lists, strict=True)}  # noqa: S611
+
+
+_PERSON_LISTS = tuple(f"person_list_{i}" for i in range(PERSON_LISTS))
+
 # The read every decision makes (core.prepared: compiled once): the task with its application,
 # both row-locked in one statement, the application first (PostgreSQL locks the rows of
 # ``FOR UPDATE OF`` in the order it names them, as the applicant's own services lock the
-# application before its task). The application's registry snapshot (kilobytes) is left
-# deferred: a decision does not read it, and sealing the archive reads it with the chain's
-# head (cases.archive). A task about another subject has no application: not found here.
+# application before its task), and the person view the decision assesses by. The
+# application's registry snapshot (kilobytes) is left deferred: a decision does not read it,
+# and sealing the archive reads it with the chain's head (cases.archive). A task about another
+# subject has no application: not found here.
 _TASK_WITH_APPLICATION_LOCKED = Prepared(
     lambda task_id: (
         Task.objects.select_for_update(of=("application", "self"))
@@ -101,7 +115,7 @@ _TASK_WITH_APPLICATION_LOCKED = Prepared(
             "application__bundle",
         )
         .defer("application__snapshot")
-        .annotate(initial_approvers=_initial_approvers())
+        .annotate(initial_approvers=_initial_approvers(), **_person_lists())
         .filter(pk=task_id, application__isnull=False)  # an inner join, which can be locked
     ),
     int,
@@ -122,17 +136,20 @@ _INITIAL_APPROVALS = Prepared(
 )
 
 
-def task_with_application_locked(*, task_id: int) -> Task | None:
+def task_with_application_locked(*, task_id: int) -> tuple[Task, PersonView] | None:
     """A case task with its application (``task.application``), both row-locked, with what a
-    decision reads of them; the application's snapshot deferred. None: no such task, or a
-    task about another subject."""
+    decision reads of them (the application's snapshot deferred), and the view of the
+    application's person, read in the same statement. None: no such task, or a task about
+    another subject."""
     try:
         task = _TASK_WITH_APPLICATION_LOCKED.get(task_id)
     except Task.DoesNotExist:
         return None
-    assert task.application is not None
-    task.application.initial_approvers = task.__dict__.pop("initial_approvers")
-    return task
+    application = task.application
+    assert application is not None
+    application.initial_approvers = task.__dict__.pop("initial_approvers")
+    lists = [task.__dict__.pop(name) for name in _PERSON_LISTS]
+    return task, person_view_from(application.person, lists)
 
 
 def open_task_of(application: Application) -> Task | None:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from tongban.benefits.services import entitlement_create
 from tongban.cases import facts as case_facts
 from tongban.cases.archive import archive_seal
-from tongban.cases.facts import PersonView, application_decision, person_view
+from tongban.cases.facts import PersonView, application_decision
 from tongban.cases.models import (
     OPEN_STATUSES,
     Application,
@@ -292,8 +292,8 @@ def task_decide(
     """A caseworker decides a task of their own office: approve, reject or return."""
     if outcome not in ("approve", "reject", "return"):
         raise InvalidInput.of("outcome", "outcome", "outcome must be approve, reject or return.")
-    task = task_with_application_locked(task_id=task_id)
-    if task is None:
+    found = task_with_application_locked(task_id=task_id)
+    if found is None:
         stage = Task.objects.filter(pk=task_id).values_list("stage", flat=True).first()
         if stage is None:
             raise NotFound(f"No task {task_id}.", code="unknown_task")
@@ -302,6 +302,7 @@ def task_decide(
             "its own service decides it.",
             code="not_a_case_task",
         )
+    task, view = found
     application = task.application
     assert application is not None
     refusal = decision_refusal(task=task, application=application, staff=staff)
@@ -319,7 +320,6 @@ def task_decide(
         application.data = _verified(application, task, verification, as_of)
         application.save(update_fields=["data"])
     reason_rows = [{"code": "caseworker", "text": r} for r in clean_reasons]
-    view = person_view(application.person)
     assessment, inputs = application_decision(application, view=view, as_of=as_of)
     # The parameters may be newer than those recorded at acceptance: keep the ones decided under.
     _record_parameters()

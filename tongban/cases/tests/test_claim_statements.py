@@ -19,16 +19,15 @@ pytestmark = pytest.mark.django_db
 # application (no
 # savepoint around it: a duplicate is skipped by ON CONFLICT DO NOTHING, core.prepared.insert),
 # its task, the transition row, the tallies, audit and outbox. A decision: the task with its
-# application (and who approved it at initial review, for the re-review's check), both locked
-# in one statement;
-# the record and entitlements again (one statement); one update of the application, one of the
+# application (and who approved it at initial review, for the re-review's check), both locked,
+# and the person's record and entitlements, in one statement; one update of the application, one of the
 # closed task (sent before the rest when the step opens the next task, with it otherwise); the
 # transition's rows as above. The re-review adds the entitlement (no savepoint either; with its
 # audit and outbox) and the archive seal (the chain head, locked, read with the case's steps
 # in one statement). The summary rows a change adds to are one statement on PostgreSQL
 # (``tallies._Rows``) and one each on SQLite: two at submission, four at an initial review
 # that routes, three at the re-review.
-SUBMIT, INITIAL_REVIEW, RE_REVIEW = (5, 6, 8) if connection.vendor == "postgresql" else (10, 14, 18)
+SUBMIT, INITIAL_REVIEW, RE_REVIEW = (5, 5, 7) if connection.vendor == "postgresql" else (10, 13, 17)
 
 
 def _decided(staff, claim):
