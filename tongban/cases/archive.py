@@ -75,6 +75,15 @@ def _sealing_reads(application: Application) -> tuple[ArchiveHead, list[Transiti
 _HEAD_COLUMNS = [field.attname for field in ArchiveHead._meta.concrete_fields]
 
 
+def _attach_office(step: Transition, application: Application) -> None:
+    """The office of a step not yet written, as the steps read with the head have theirs: one
+    of the case's offices (those a decision reads with the application), else read."""
+    for office in (application.reviewing_office, application.accepting_office):
+        if office is not None and office.pk == step.office_id:
+            attach(step, "office", office)
+            return
+
+
 @functools.cache
 def _sealing_sql(vendor: str) -> str:
     """The statement of :func:`_sealing_reads`; ``vendor`` only keys the cache."""
@@ -161,13 +170,25 @@ def archive_content(
 
 
 def archive_seal(
-    application: Application, granted: Entitlement | None = None, writes: Writes | None = None
+    application: Application,
+    granted: Entitlement | None = None,
+    writes: Writes | None = None,
+    last_step: Transition | None = None,
 ) -> Archive:
     """Seal the finished case into the accepting office's chain; in the caller's transaction.
     The archive and the chain's head are written with the caller's ``writes`` when given (the
-    head stays locked until the transaction ends); the archive returned has no id."""
+    head stays locked until the transaction ends); the archive returned has no id.
+    ``last_step`` is the step that finished the case when it is still in ``writes``, not yet
+    written: the archive ends with it, as it would read it back."""
     require_transaction("archive_seal")
     head, steps = _sealing_reads(application)
+    if last_step is not None:
+        if last_step.pk is not None or last_step.application_id != application.pk:
+            raise RuntimeError(
+                "archive_seal() was given a last step that is not this case's new one"
+            )
+        _attach_office(last_step, application)
+        steps.append(last_step)  # the latest: its time is the step's own clock reading
     content = archive_content(application, granted, steps)
     content_hash = content.sha256
     link = chain_hash(head.last_hash, content_hash)

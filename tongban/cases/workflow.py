@@ -27,7 +27,7 @@ from tongban.core.canonical import CanonicalJson
 from tongban.core.errors import Conflict
 from tongban.core.instances import new
 from tongban.core.outbox import outbox_emit
-from tongban.core.prepared import Writes, fetch_all, insert
+from tongban.core.prepared import Writes, fetch_all, insert, joined
 from tongban.core.transactions import require_transaction
 
 STATUS_CHANGED = "cases.status_changed"
@@ -100,9 +100,11 @@ def transition(
     seen: dict[str, Any] | None = None,
     as_of: date,
     task: Task | None = None,
-) -> None:
+    writes: Writes | None = None,
+) -> Transition:
     """Move ``application`` by ``outcome``; the caller holds the application's row lock, and
-    ``task``'s when it gives the application's open task (a caseworker's decision).
+    ``task``'s when it gives the application's open task (a caseworker's decision). The
+    transition row it records is what it gives.
 
     A submission's insert is sent at once (the unique rules speak there), and so is the closing
     of the open task when the step opens another (one open task per application: the new one's
@@ -110,7 +112,10 @@ def transition(
     task it was). The rest (the application's changes, the closing, the task it opens, the
     transition row, the summaries, the audit and outbox rows) goes in one batch at the end
     (``core.prepared.Writes``): one round trip on PostgreSQL. The batch gives the task it opens
-    its id, and ``application.opened_task`` says which task the step left open (None: none)."""
+    its id, and ``application.opened_task`` says which task the step left open (None: none).
+    With the caller's ``writes``, the rest goes with the caller's batch (a re-review's approval
+    sends its entitlement's rows and the sealed archive with it), and the task it opens has its
+    id once the caller has sent it."""
     require_transaction("transition")
     source = application.status if application.pk else ""
     move = TRANSITIONS.get((source, outcome))
@@ -147,7 +152,7 @@ def transition(
     elif not close_with_batch:
         closing = _close_open_task(application.pk, outcome, now, as_of)
     opened: Task | None = None  # the application's open task once the step is done
-    with Writes() as writes:  # from here on, nothing the step writes is read back
+    with joined(writes) as writes:  # from here on, nothing the step writes is read back
         if not submission:
             writes.update(application, CHANGING)  # its row is locked: it exists
         if close_with_batch and task is not None:  # its row is locked too
@@ -218,6 +223,7 @@ def transition(
             writes=writes,
         )
     application.opened_task = opened
+    return record
 
 
 def _close_open_task(

@@ -128,23 +128,22 @@ def _approve(
     # Encoded once: what the reviewer saw holds them, and so does the entitlement.
     assessed = CanonicalJson.of(assessment.to_dict())
     recorded = CanonicalJson(inputs) if inputs is not None else None
-    transition(
-        application,
-        outcome="approve",
-        actor=actor,
-        office_id=office_id,
-        reasons=reasons,
-        checklist=checklist,
-        seen=_seen(assessed, view.snapshot(as_of=as_of), recorded),
-        as_of=as_of,
-        task=task,
-    )
-    if application.status == Status.COMPLETED:
-        _complete(application, actor=actor, as_of=as_of)
-        _finish(application, as_of)
-    elif application.status == Status.APPROVED:
-        # The entitlement's audit and outbox rows and the sealed archive: one round trip.
-        with Writes() as writes:
+    # A re-review's approval sends the step's rows, the entitlement's audit and outbox rows and
+    # the sealed archive in one round trip (the entitlement's insert goes first: its id).
+    with Writes() as writes:
+        step = transition(
+            application,
+            outcome="approve",
+            actor=actor,
+            office_id=office_id,
+            reasons=reasons,
+            checklist=checklist,
+            seen=_seen(assessed, view.snapshot(as_of=as_of), recorded),
+            as_of=as_of,
+            task=task,
+            writes=writes,
+        )
+        if application.status == Status.APPROVED:
             granted = _grant(
                 application,
                 actor=actor,
@@ -154,7 +153,10 @@ def _approve(
                 inputs=recorded,
                 writes=writes,
             )
-            archive_seal(application, granted, writes)
+            archive_seal(application, granted, writes, last_step=step)
+    if application.status == Status.COMPLETED:
+        _complete(application, actor=actor, as_of=as_of)
+        _finish(application, as_of)
 
 
 def _complete(application: Application, *, actor: Actor, as_of: date) -> None:
