@@ -107,11 +107,12 @@ def transition(
     transition row it records is what it gives.
 
     A submission's insert is sent at once (the unique rules speak there), and so is the closing
-    of the open task when the step opens another (one open task per application: the new one's
-    insert must find the old one closed) or when the caller gives none (the closing says which
-    task it was). The rest (the application's changes, the closing, the task it opens, the
+    of the open task when the caller gives none (the closing says which task it was). The rest
+    (the application's changes, the closing of the given task, the task it opens, the
     transition row, the summaries, the audit and outbox rows) goes in one batch at the end
-    (``core.prepared.Writes``): one round trip on PostgreSQL. The batch gives the task it opens
+    (``core.prepared.Writes``): one round trip on PostgreSQL. A task opened in place of the
+    closed one is written after the closing (``Writes.replace``): one open task per
+    application. The batch gives the task it opens
     its id, and ``application.opened_task`` says which task the step left open (None: none).
     With the caller's ``writes``, the rest goes with the caller's batch (a re-review's approval
     sends its entitlement's rows and the sealed archive with it), and the task it opens has its
@@ -142,31 +143,31 @@ def transition(
         application.decided_on = as_of
     submission = application.pk is None
     closing: list[ClosedTask] = []
-    close_with_batch = task is not None and target not in STAGE_OF_STATUS
     if task is not None and (task.application_id != application.pk or not task.is_open):
         raise RuntimeError("transition() was given a task that is not the application's open one")
     if submission:
         # The unique constraints speak here, before anything else is written.
         if not insert(application, skip_conflict=True):
             raise DuplicateApplication(application.reference)
-    elif not close_with_batch:
+    elif task is None:
         closing = _close_open_task(application.pk, outcome, now, as_of)
     opened: Task | None = None  # the application's open task once the step is done
     with joined(writes) as writes:  # from here on, nothing the step writes is read back
         if not submission:
             writes.update(application, CHANGING)  # its row is locked: it exists
-        if close_with_batch and task is not None:  # its row is locked too
+        if task is not None:  # its row is locked too: closed with the batch
             task.is_open, task.closed_at, task.closed_on, task.outcome = False, now, as_of, outcome
-            writes.update(task, CLOSING)
             closing = [ClosedTask(task.office_id, task.stage, task.opened_on, task.due_date)]
         if target == Status.INITIAL_REVIEW:
             opened = _open_task(writes, application, Task.Stage.INITIAL_REVIEW,
-                                application.accepting_office, now, as_of)  # fmt: skip
+                                application.accepting_office, now, as_of, task)  # fmt: skip
         elif target == Status.RE_REVIEW:
             if application.reviewing_office is None:
                 raise RuntimeError("a re-review needs a reviewing office; route before approving")
             opened = _open_task(writes, application, Task.Stage.RE_REVIEW,
-                                application.reviewing_office, now, as_of)  # fmt: skip
+                                application.reviewing_office, now, as_of, task)  # fmt: skip
+        elif task is not None:
+            writes.update(task, CLOSING)
 
         if not isinstance(seen, CanonicalJson):  # encoded once: hashed and stored from one text
             seen = CanonicalJson(seen or {})
@@ -249,9 +250,17 @@ def _day(value: date | str | None) -> Any:
 
 
 def _open_task(
-    writes: Writes, application: Application, stage: str, office: Any, now: Any, as_of: date
+    writes: Writes,
+    application: Application,
+    stage: str,
+    office: Any,
+    now: Any,
+    as_of: date,
+    closed: Task | None,
 ) -> Task:
-    """The step's new task, written with its batch, which gives it its id."""
+    """The step's new task, written with its batch, which gives it its id; ``closed``, when
+    given, is the task it replaces, closed (``CLOSING``) with the batch before the new one is
+    written: one open task per application."""
     task = new(
         Task,
         application=application,
@@ -261,5 +270,8 @@ def _open_task(
         opened_on=as_of,
         due_date=application.due_date,
     )
-    writes.insert(task, with_id=True)
+    if closed is None:
+        writes.insert(task, with_id=True)
+    else:
+        writes.replace(closed, CLOSING, task)
     return task

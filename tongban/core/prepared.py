@@ -232,11 +232,21 @@ class _Insert:
     auto: Any  # the auto-incremented primary key, returned by the statement
 
 
-_inserts: dict[tuple[type[Model], str, str, bool, bool], _Insert] = {}
+_inserts: dict[tuple[type[Model], str, str, bool, bool, str | None], _Insert] = {}
 
 
-def _insert_of(model: type[Model], skip_conflict: bool, db: Any, returning: bool = True) -> _Insert:
-    key = (model, db.alias, db.vendor, skip_conflict, returning)
+def _insert_of(
+    model: type[Model],
+    skip_conflict: bool,
+    db: Any,
+    returning: bool = True,
+    source: str | None = None,
+) -> _Insert:
+    """The insert of a ``model`` row, compiled once. With ``source`` (the name of a ``WITH``
+    clause), the row's values are selected from it (``INSERT … SELECT … FROM source``): the
+    row is written after that clause's statement has given its rows, and not when it gave
+    none. Each value is cast to its column's type there, which ``VALUES`` would infer."""
+    key = (model, db.alias, db.vendor, skip_conflict, returning, source)
     compiled = _inserts.get(key)
     if compiled is not None:
         return compiled
@@ -250,12 +260,28 @@ def _insert_of(model: type[Model], skip_conflict: bool, db: Any, returning: bool
     quote = db.ops.quote_name
     returns = db.ops.return_insert_columns([auto])[0] if returning else ""
     skip = " ON CONFLICT DO NOTHING" if skip_conflict else ""
+    if source is None:
+        rows = f"VALUES ({', '.join(['%s'] * len(fields))})"
+    else:
+        casts = ", ".join(f"CAST(%s AS {_cast_type(f, db)})" for f in fields)
+        rows = f"SELECT {casts} FROM {source}"
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}){skip} {returns}"
+        f"{rows}{skip} {returns}"
     ).rstrip()
     compiled = _inserts[key] = _Insert(sql, _plan(model, fields, db, adding=True), auto)
     return compiled
+
+
+def _cast_type(field: Field[Any, Any], db: Any) -> str:
+    """The type a value of ``field`` is cast to in an ``INSERT … SELECT``: its column's, but a
+    text of limited length as text of any length, which the insert then checks (a cast to
+    ``varchar(n)`` would cut a longer value short without an error)."""
+    column = str(field.db_type(db))
+    return "text" if _LIMITED_TEXT.fullmatch(column) else column
+
+
+_LIMITED_TEXT = re.compile(r"(varchar|character varying|char|character)\(\d+\)")
 
 
 def insert(instance: Model, *, skip_conflict: bool = False) -> bool:
@@ -298,7 +324,8 @@ class Writes:
     a batch holds only writes that do not depend on each other: new rows, and changes of rows
     no other write of the batch touches. Rows written here get no id, but one row of a batch
     may (:meth:`insert` ``with_id``): its insert is the statement the clauses go with, and its
-    ``RETURNING`` gives the id.
+    ``RETURNING`` gives the id. That row may take the place of a row the batch changes
+    (:meth:`replace`): it is written after the change.
 
     A batch is made, filled and sent on one thread, in one transaction: it takes that thread's
     connection once (:attr:`db`), where each ``connections[alias]`` costs a lookup in asgiref's
@@ -309,6 +336,7 @@ class Writes:
         self.db: Any = connections[DEFAULT_DB_ALIAS]
         self._statements: list[tuple[str, list[Any]]] = []
         self._with_id: tuple[Model, _Insert, list[Any]] | None = None
+        self._replaced: tuple[str, list[Any]] | None = None  # the update the insert follows
 
     def __enter__(self) -> Writes:
         return self
@@ -318,7 +346,7 @@ class Writes:
             self.send()
         else:
             self._statements.clear()
-            self._with_id = None
+            self._with_id = self._replaced = None
 
     def add(self, sql: str, values: Sequence[Any]) -> None:
         """A statement with ``%s`` placeholders, as ``cursor.execute`` takes it."""
@@ -343,23 +371,54 @@ class Writes:
         has locked: a batch cannot say that no row had the id."""
         self.add(*_update_of(instance, fields, self.db))
 
+    def replace(self, old: Model, fields: Sequence[str], new: Model) -> None:
+        """``fields`` of ``old``'s row updated (a row the step has locked), and ``new`` written
+        as the batch's row with an id (:meth:`insert` ``with_id``) once that update is made:
+        for a row that takes the place of another under a unique rule that allows only one of
+        them (one open task per application: the task a step closes and the task it opens).
+
+        The clauses of one statement run in no set order, so on PostgreSQL the update is the
+        clause ``replaced`` and the insert selects its values from it: the update has been
+        made when the insert's unique rules are checked. Elsewhere the update is sent first."""
+        if self._with_id is not None:
+            raise TypeError("a batch gives one of its new rows an id, not two")
+        if not new._state.adding or new.pk is not None:
+            raise TypeError(f"insert() writes new rows; this {type(new).__name__} has one")
+        sql, values = _update_of(old, fields, self.db)
+        self._replaced = (sql, values)
+        source = "replaced" if self.db.vendor == "postgresql" else None
+        compiled = _insert_of(type(new), False, self.db, source=source)
+        self._with_id = (new, compiled, _values(new, compiled.plan, self.db))
+
     def send(self) -> None:
         statements, self._statements = self._statements, []
         with_id, self._with_id = self._with_id, None
+        replaced, self._replaced = self._replaced, None
+        db = self.db
+        postgresql = db.vendor == "postgresql"
+        if replaced is not None and not postgresql:  # first, and the row must be there
+            if run(db, *replaced, _COUNT) == 0:
+                raise DatabaseError("Save with update_fields did not affect any rows.")
+            replaced = None
         if with_id is not None:
             statements.append((with_id[1].sql, with_id[2]))  # last: its RETURNING is the result
         if not statements:
             return
-        db = self.db
-        if db.vendor == "postgresql" and len(statements) > 1:
+        if postgresql and (len(statements) > 1 or replaced is not None):
             *clauses, (last, _) = statements
-            clauses_sql = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(clauses))
-            values = [v for _, statement_values in statements for v in statement_values]
-            statements = [(f"WITH {clauses_sql} {last}", values)]
+            named = [(f"w{i}", sql) for i, (sql, _) in enumerate(clauses)]
+            if replaced is not None:  # the clause the insert (last) selects from
+                named.append(("replaced", f"{replaced[0]} RETURNING 1"))
+                clauses.append(replaced)
+            clauses_sql = ", ".join(f"{name} AS ({sql})" for name, sql in named)
+            values = [v for _, clause_values in clauses for v in clause_values]
+            statements = [(f"WITH {clauses_sql} {last}", [*values, *statements[-1][1]])]
         for sql, values in statements[:-1]:
             run(db, sql, values)
         row = run(db, *statements[-1], _ONE if with_id else None)
         if with_id is not None:
+            if row is None:  # the row replaced was not there, so nothing took its place
+                raise DatabaseError("Save with update_fields did not affect any rows.")
             instance, compiled, _ = with_id
             _written(instance, compiled, row[0], db)
 

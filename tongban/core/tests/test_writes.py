@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tongban.core import prepared
@@ -205,3 +205,51 @@ def test_an_event_with_handlers_here_is_written_at_once_for_delivery_by_its_id(
         message = outbox_emit("test.batched_handled", {"n": 3}, writes=writes)
         assert message.pk is not None  # written at once, not with the batch
     assert seen == [3]
+
+
+def _successor(of: Region) -> Region:
+    """A region row that takes ``of``'s code, which is unique: only one row may hold it."""
+    return Region(code=of.code, slug="successor", name_zh="继任", name_en="Successor")
+
+
+@pytest.mark.parametrize("alone", [True, False])
+def test_a_row_that_takes_another_ones_place_is_written_after_the_other_is_changed(alone):
+    old = Region.objects.get(code="469030")
+    writes = Writes() if alone else _batch(Region.objects.get(code="460200"))
+    successor = _successor(old)
+    old.code = "469999"
+    writes.replace(old, ["code"], successor)
+    with pytest.raises(TypeError, match="not two"):
+        writes.insert(_event("second"), with_id=True)
+    with transaction.atomic(), CaptureQueriesContext(connection) as sent:
+        writes.send()
+    statements = [q["sql"] for q in sent.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 2 if alone else 7)
+    assert successor.pk is not None and not successor._state.adding
+    assert Region.objects.get(code="469030").pk == successor.pk
+    assert Region.objects.get(pk=old.pk).code == "469999"
+
+
+def test_the_row_in_the_place_of_one_that_is_not_there_is_not_written():
+    gone = Region.objects.get(code="469030")
+    successor = _successor(gone)
+    gone.pk = 10**6  # no such row: the update changes nothing
+    writes = Writes()
+    writes.replace(gone, ["code"], successor)
+    with pytest.raises(DatabaseError, match="did not affect any rows"), transaction.atomic():
+        writes.send()
+    assert successor.pk is None
+    assert not Region.objects.filter(slug="successor").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps any length")
+def test_a_text_too_long_for_its_column_is_refused_not_cut_short_in_a_place_taking_row():
+    old = Region.objects.get(code="469030")
+    successor = _successor(old)
+    successor.code = "4690301"  # seven characters in a six-character column
+    old.code = "469999"
+    writes = Writes()
+    writes.replace(old, ["code"], successor)
+    with pytest.raises(DataError), transaction.atomic():
+        writes.send()
+    assert Region.objects.filter(code="469030").count() == 1
