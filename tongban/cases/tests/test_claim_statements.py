@@ -16,17 +16,17 @@ pytestmark = pytest.mark.django_db
 # Each call's statements, its savepoints included (here the service's own transaction is one, in
 # the test's). Submitting: the person with their registry record, entitlements and the agencies
 # of the regions where they may be insured (one statement, cases.facts.person_view_get), the
-# application (no
-# savepoint around it: a duplicate is skipped by ON CONFLICT DO NOTHING, core.prepared.insert),
-# its task, the transition row, the tallies, audit and outbox. A decision: the task with its
-# application (and who approved it at initial review, for the re-review's check), both locked,
-# and the person's record and entitlements, in one statement; one update of the application, one of the
-# closed task (sent before the rest when the step opens the next task, with it otherwise); the
-# transition's rows as above. The re-review adds the entitlement (no savepoint either) and the
-# archive seal's read (the chain head, locked, read with the case's steps in one statement);
-# its transition's rows, the entitlement's audit and outbox rows and the archive are one batch. The summary rows a change adds to are one statement on PostgreSQL
-# (``tallies._Rows``) and one each on SQLite: two at submission, four at an initial review
-# that routes, three at the re-review.
+# application (no savepoint around it: a duplicate is skipped by ON CONFLICT DO NOTHING,
+# core.prepared.insert), then one batch: its task, the transition row, the tallies, audit and
+# outbox. A decision: the task with its application (and who approved it at initial review,
+# for the re-review's check), both locked, and the person's record and entitlements, in one
+# statement; then one batch: the application's update, the closing of the task (before the
+# task that replaces it, core.prepared.Writes.replace), the transition's rows as above. The
+# re-review adds the entitlement (no savepoint either) and the archive seal's read (the chain
+# head, locked, read with the case's steps in one statement); the entitlement's audit and
+# outbox rows and the archive go with its batch. A batch is one statement on PostgreSQL and
+# one per write on SQLite, where the summary rows a change adds to are two at submission,
+# four at an initial review that routes and three at the re-review (``tallies._Rows``).
 SUBMIT, INITIAL_REVIEW, RE_REVIEW = (5, 4, 6) if connection.vendor == "postgresql" else (10, 13, 17)
 
 
