@@ -247,13 +247,19 @@ class Throughput:
 
 def _level_row(t: Throughput, tps: float, *, best: bool) -> str:
     database = f"{t.database_ms:,.1f} ms" if t.database_ms is not None else "not read"
+    # The cores the claims kept busy: their CPU per claim times the claims per second.
+    busy = (
+        f"{(t.python_ms + t.database_ms) * t.claims_per_second / 1000:.2f}"
+        if t.database_ms is not None
+        else "not read"
+    )
     ratio = f"{t.claims_per_second / tps:.3f}"
     rate = f"{t.claims_per_second:,.1f}"
     if best:
         ratio, rate = f"**{ratio}**", f"**{rate}**"
     return (
         f"| {t.workers} | {t.claims:,} | {t.wall:.1f} s | {rate} | {ratio} "
-        f"| {t.python_ms:,.1f} ms | {database} |"
+        f"| {t.python_ms:,.1f} ms | {database} | {busy} |"
     )
 
 
@@ -453,8 +459,8 @@ per second, the mean of {pgbench_before.tps:,.0f} before the claims and {pgbench
 after. The target allows **{allowed_ms:,.1f} ms** of CPU per claim on {cores} cores, Python and
 PostgreSQL together (the cores divided by 0.05 × the pgbench rate).
 
-| worker processes | claims | wall | claims per second | **ratio** (target ≥ 0.05) | CPU per claim: workers (Python) | CPU per claim: their PostgreSQL backends |
-|---:|---:|---:|---:|---:|---:|---:|
+| worker processes | claims | wall | claims per second | **ratio** (target ≥ 0.05) | CPU per claim: workers (Python) | CPU per claim: their PostgreSQL backends | cores busy (of {cores}) |
+|---:|---:|---:|---:|---:|---:|---:|---:|
 {rows}
 
 A claim is three write transactions (submit, initial review, re-review), each computing the
@@ -462,7 +468,10 @@ rules engine's assessment and recording what the caseworker saw, with its audit 
 events, task changes and, at the end, the entitlement and the sealed archive. CPU per claim is
 the process time of the workers and of their PostgreSQL backends (read from `/proc`: a server
 on this machine), divided by the claims. More processes than cores cost CPU per claim (context
-switches, caches, lock waits), so the best level is usually the one nearest the cores.
+switches, caches, lock waits), so the best level is usually the one nearest the cores. Cores
+busy is the CPU per claim times the claims per second; the rest of the cores' time was idle
+while the claims waited (for the commits' WAL flushes, for the other side of each round trip)
+or went to other processes.
 
 ### The HTTP API: `POST /applications` (channel client, UI benefit, waitress with 8 threads)
 
