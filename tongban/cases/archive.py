@@ -77,7 +77,8 @@ _HEAD_COLUMNS = [field.attname for field in ArchiveHead._meta.concrete_fields]
 
 def _attach_office(step: Transition, application: Application) -> None:
     """The office of a step not yet written, as the steps read with the head have theirs: one
-    of the case's offices (those a decision reads with the application), else read."""
+    of the case's offices, which a decision reads with the application (another is read when
+    the archive asks for it)."""
     for office in (application.reviewing_office, application.accepting_office):
         if office is not None and office.pk == step.office_id:
             attach(step, "office", office)

@@ -112,11 +112,10 @@ def transition(
     transition row, the summaries, the audit and outbox rows) goes in one batch at the end
     (``core.prepared.Writes``): one round trip on PostgreSQL. A task opened in place of the
     closed one is written after the closing (``Writes.replace``): one open task per
-    application. The batch gives the task it opens
-    its id, and ``application.opened_task`` says which task the step left open (None: none).
-    With the caller's ``writes``, the rest goes with the caller's batch (a re-review's approval
-    sends its entitlement's rows and the sealed archive with it), and the task it opens has its
-    id once the caller has sent it."""
+    application. The batch gives the task it opens its id, and ``application.opened_task`` says
+    which task the step left open (None: none). With the caller's ``writes``, the rest goes
+    with the caller's batch (a re-review's approval sends its entitlement's rows and the sealed
+    archive with it), and the task it opens has its id once the caller has sent it."""
     require_transaction("transition")
     source = application.status if application.pk else ""
     move = TRANSITIONS.get((source, outcome))

@@ -312,6 +312,10 @@ def _written(instance: Model, compiled: _Insert, pk: Any, db: Any) -> None:
     instance._state.db = db.alias
 
 
+# What save() says when an update finds no row with the instance's id.
+_NO_ROW = "Save with update_fields did not affect any rows."
+
+
 class Writes:
     """The writes of one step that nothing in the step reads back (a transition row with its
     task, summary upserts, audit and outbox rows), sent together once the step has worked
@@ -398,7 +402,7 @@ class Writes:
         postgresql = db.vendor == "postgresql"
         if replaced is not None and not postgresql:  # first, and the row must be there
             if run(db, *replaced, _COUNT) == 0:
-                raise DatabaseError("Save with update_fields did not affect any rows.")
+                raise DatabaseError(_NO_ROW)
             replaced = None
         if with_id is not None:
             statements.append((with_id[1].sql, with_id[2]))  # last: its RETURNING is the result
@@ -418,7 +422,7 @@ class Writes:
         row = run(db, *statements[-1], _ONE if with_id else None)
         if with_id is not None:
             if row is None:  # the row replaced was not there, so nothing took its place
-                raise DatabaseError("Save with update_fields did not affect any rows.")
+                raise DatabaseError(_NO_ROW)
             instance, compiled, _ = with_id
             _written(instance, compiled, row[0], db)
 
@@ -689,7 +693,7 @@ def update(instance: Model, fields: Sequence[str]) -> None:
     db = connections[DEFAULT_DB_ALIAS]
     sql, values = _update_of(instance, fields, db)
     if run(db, sql, values, _COUNT) == 0:
-        raise DatabaseError("Save with update_fields did not affect any rows.")
+        raise DatabaseError(_NO_ROW)
 
 
 def _update_of(instance: Model, fields: Sequence[str], db: Any) -> tuple[str, list[Any]]:
