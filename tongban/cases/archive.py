@@ -180,16 +180,18 @@ def archive_seal(
     The archive and the chain's head are written with the caller's ``writes`` when given (the
     head stays locked until the transaction ends); the archive returned has no id.
     ``last_step`` is the step that finished the case when it is still in ``writes``, not yet
-    written: the archive ends with it, as it would read it back."""
+    written: the archive holds it where it would read it back."""
     require_transaction("archive_seal")
     head, steps = _sealing_reads(application)
     if last_step is not None:
-        if last_step.pk is not None or last_step.application_id != application.pk:
+        # Only a step still in the caller's batch: one written already is among those read.
+        if writes is None or last_step.application_id != application.pk:
             raise RuntimeError(
-                "archive_seal() was given a last step that is not this case's new one"
+                "archive_seal() was given a last step that is not this case's, in its batch"
             )
         _attach_office(last_step, application)
-        steps.append(last_step)  # the latest: its time is the step's own clock reading
+        # In the order the steps are read back, by time and then id: it will have the highest.
+        steps = sorted([*steps, last_step], key=lambda t: (t.at, t.pk is None, t.pk or 0))
     content = archive_content(application, granted, steps)
     content_hash = content.sha256
     link = chain_hash(head.last_hash, content_hash)

@@ -103,6 +103,13 @@ _PERSON_LISTS = tuple(f"person_list_{i}" for i in range(PERSON_LISTS))
 # application's registry snapshot (kilobytes) is left deferred: a decision does not read it,
 # and sealing the archive reads it with the chain's head (cases.archive). A task about another
 # subject has no application: not found here.
+#
+# When the read waits for the locks, PostgreSQL reads the locked rows again once it has them,
+# but the view's subqueries keep the statement's snapshot, from before the wait. That is
+# enough because whoever holds these locks and changes the person's record or entitlements
+# (another decision, the applicant withdrawing) also closes the task or moves the application,
+# which the rows read again show and the decision refuses. A writer that changed them under
+# this lock and left the task open would need the view read after the lock instead.
 _TASK_WITH_APPLICATION_LOCKED = Prepared(
     lambda task_id: (
         Task.objects.select_for_update(of=("application", "self"))

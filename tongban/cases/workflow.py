@@ -103,8 +103,8 @@ def transition(
     writes: Writes | None = None,
 ) -> Transition:
     """Move ``application`` by ``outcome``; the caller holds the application's row lock, and
-    ``task``'s when it gives the application's open task (a caseworker's decision). The
-    transition row it records is what it gives.
+    ``task``'s when it gives the application's open task (a caseworker's decision). It gives
+    the transition row it records, without its id (a batch gives one row an id: the task).
 
     A submission's insert is sent at once (the unique rules speak there), and so is the closing
     of the open task when the caller gives none (the closing says which task it was). The rest

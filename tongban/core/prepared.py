@@ -53,7 +53,7 @@ from operator import attrgetter, methodcaller
 from typing import Any, Generic, TypeVar, cast
 
 import orjson
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import (
     AutoField,
     BigAutoField,
@@ -274,14 +274,17 @@ def _insert_of(
 
 
 def _cast_type(field: Field[Any, Any], db: Any) -> str:
-    """The type a value of ``field`` is cast to in an ``INSERT … SELECT``: its column's, but a
-    text of limited length as text of any length, which the insert then checks (a cast to
-    ``varchar(n)`` would cut a longer value short without an error)."""
-    column = str(field.db_type(db))
-    return "text" if _LIMITED_TEXT.fullmatch(column) else column
+    """The type a value of ``field`` is cast to in an ``INSERT … SELECT``: its column's, without
+    a length or precision, which the insert into the column then checks. A cast to
+    ``varchar(n)`` (or ``numeric(p, s)``, or an array of them) would cut a longer value short,
+    or round it, without an error; ``char`` without a length is one character, so fixed-length
+    text is cast to ``text``."""
+    base = _MODIFIER.sub("", str(field.db_type(db)))
+    return _FIXED_LENGTH.sub("text", base)
 
 
-_LIMITED_TEXT = re.compile(r"(varchar|character varying|char|character)\(\d+\)")
+_MODIFIER = re.compile(r"\(\s*\d+(\s*,\s*\d+)?\s*\)")
+_FIXED_LENGTH = re.compile(r"^(char|character)(?=\[|$)")
 
 
 def insert(instance: Model, *, skip_conflict: bool = False) -> bool:
@@ -312,8 +315,10 @@ def _written(instance: Model, compiled: _Insert, pk: Any, db: Any) -> None:
     instance._state.db = db.alias
 
 
-# What save() says when an update finds no row with the instance's id.
+# What save() says when an update finds no row with the instance's id; and what a batch says
+# when the row another was to take the place of was not there (Writes.replace).
 _NO_ROW = "Save with update_fields did not affect any rows."
+_NOT_REPLACED = "The row to be replaced was not there, so nothing took its place."
 
 
 class Writes:
@@ -383,16 +388,19 @@ class Writes:
 
         The clauses of one statement run in no set order, so on PostgreSQL the update is the
         clause ``replaced`` and the insert selects its values from it: the update has been
-        made when the insert's unique rules are checked. Elsewhere the update is sent first."""
+        made when the insert's unique rules are checked. Elsewhere the update is sent first.
+        When ``old``'s row is not there, ``send`` raises ``DatabaseError`` and the block the
+        batch was sent in is rolled back (its other writes were made on PostgreSQL)."""
         if self._with_id is not None:
             raise TypeError("a batch gives one of its new rows an id, not two")
         if not new._state.adding or new.pk is not None:
             raise TypeError(f"insert() writes new rows; this {type(new).__name__} has one")
-        sql, values = _update_of(old, fields, self.db)
-        self._replaced = (sql, values)
+        update = _update_of(old, fields, self.db)
         source = "replaced" if self.db.vendor == "postgresql" else None
         compiled = _insert_of(type(new), False, self.db, source=source)
-        self._with_id = (new, compiled, _values(new, compiled.plan, self.db))
+        values = _values(new, compiled.plan, self.db)
+        # Both or neither: a refusal above leaves the batch as it was.
+        self._replaced, self._with_id = update, (new, compiled, values)
 
     def send(self) -> None:
         statements, self._statements = self._statements, []
@@ -402,7 +410,7 @@ class Writes:
         postgresql = db.vendor == "postgresql"
         if replaced is not None and not postgresql:  # first, and the row must be there
             if run(db, *replaced, _COUNT) == 0:
-                raise DatabaseError(_NO_ROW)
+                raise DatabaseError(_NOT_REPLACED)
             replaced = None
         if with_id is not None:
             statements.append((with_id[1].sql, with_id[2]))  # last: its RETURNING is the result
@@ -422,7 +430,10 @@ class Writes:
         row = run(db, *statements[-1], _ONE if with_id else None)
         if with_id is not None:
             if row is None:  # the row replaced was not there, so nothing took its place
-                raise DatabaseError(_NO_ROW)
+                # The batch's other clauses ran all the same (PostgreSQL runs every clause that
+                # writes): the block they ran in must not keep them, even if the error is caught.
+                transaction.set_rollback(True, using=db.alias)
+                raise DatabaseError(_NOT_REPLACED)
             instance, compiled, _ = with_id
             _written(instance, compiled, row[0], db)
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
+from django.contrib.postgres.fields import ArrayField
+from django.db import DatabaseError, DataError, IntegrityError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tongban.core import prepared
@@ -228,18 +229,50 @@ def test_a_row_that_takes_another_ones_place_is_written_after_the_other_is_chang
     assert successor.pk is not None and not successor._state.adding
     assert Region.objects.get(code="469030").pk == successor.pk
     assert Region.objects.get(pk=old.pk).code == "469999"
+    if not alone:
+        _landed(Region.objects.get(code="460200"))  # each clause's values where they belong
 
 
-def test_the_row_in_the_place_of_one_that_is_not_there_is_not_written():
+@pytest.mark.parametrize("alone", [True, False])
+def test_nothing_of_a_batch_is_kept_when_the_row_to_be_replaced_is_not_there(alone):
     gone = Region.objects.get(code="469030")
     successor = _successor(gone)
     gone.pk = 10**6  # no such row: the update changes nothing
-    writes = Writes()
+    writes = Writes() if alone else _batch(Region.objects.get(code="460200"))
     writes.replace(gone, ["code"], successor)
-    with pytest.raises(DatabaseError, match="did not affect any rows"), transaction.atomic():
+    # The error is caught inside the block, which ends without one, and still keeps nothing.
+    with transaction.atomic(), pytest.raises(DatabaseError, match="nothing took its place"):
         writes.send()
     assert successor.pk is None
     assert not Region.objects.filter(slug="successor").exists()
+    assert not AuditEvent.objects.filter(event_type="test.written").exists()
+    assert Region.objects.get(code="460200").name_en != "Renamed in a batch"
+
+
+def test_a_refused_replacement_leaves_the_batch_as_it_was():
+    old = Region.objects.get(code="469030")
+    unsaved = Region(code="469998", slug="unsaved", name_zh="未存", name_en="Unsaved")
+    successor = Office(code="successor-office", name_zh="继任", name_en="Successor", region=unsaved)
+    writes = Writes()
+    with pytest.raises(ValueError, match="unsaved related object"):
+        writes.replace(old, ["name_en"], successor)
+    with transaction.atomic(), CaptureQueriesContext(connection) as sent:
+        writes.send()
+    assert sent.captured_queries == []  # neither the update nor the insert was kept
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's types")
+def test_a_value_in_a_place_taking_row_is_cast_without_a_length_or_a_precision():
+    casts = {
+        models.CharField(max_length=5): "varchar",
+        models.DecimalField(max_digits=12, decimal_places=2): "numeric",
+        ArrayField(models.CharField(max_length=2)): "varchar[]",
+        models.BigIntegerField(): "bigint",
+        models.DateTimeField(): "timestamp with time zone",
+        models.JSONField(): "jsonb",
+    }
+    for field, cast in casts.items():
+        assert prepared._cast_type(field, connection) == cast, field
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps any length")
