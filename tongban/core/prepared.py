@@ -364,16 +364,26 @@ class Writes:
     def insert(self, instance: Model, *, with_id: bool = False) -> None:
         """``instance`` as a new row, as :func:`insert` writes it, but without its id; with
         ``with_id`` (one row of the batch at most), given its id when the batch is sent."""
+        if with_id:
+            self._with_id = self._row_with_id(instance, None)
+            return
+        compiled, values = self._new_row(instance, returning=False, source=None)
+        self.add(compiled.sql, values)
+
+    def _new_row(
+        self, instance: Model, *, returning: bool, source: str | None
+    ) -> tuple[_Insert, list[Any]]:
+        """``instance``'s insert (:func:`_insert_of`) and the values it is sent with."""
         if not instance._state.adding or instance.pk is not None:
             raise TypeError(f"insert() writes new rows; this {type(instance).__name__} has one")
-        compiled = _insert_of(type(instance), False, self.db, returning=with_id)
-        values = _values(instance, compiled.plan, self.db)
-        if not with_id:
-            self.add(compiled.sql, values)
-        elif self._with_id is not None:
+        compiled = _insert_of(type(instance), False, self.db, returning, source)
+        return compiled, _values(instance, compiled.plan, self.db)
+
+    def _row_with_id(self, instance: Model, source: str | None) -> tuple[Model, _Insert, list[Any]]:
+        """What ``_with_id`` holds for ``instance``: the batch's one row given an id."""
+        if self._with_id is not None:
             raise TypeError("a batch gives one of its new rows an id, not two")
-        else:
-            self._with_id = (instance, compiled, values)
+        return (instance, *self._new_row(instance, returning=True, source=source))
 
     def update(self, instance: Model, fields: Sequence[str]) -> None:
         """``fields`` of ``instance``'s row, as :func:`update` writes them, for a row the step
@@ -391,16 +401,10 @@ class Writes:
         made when the insert's unique rules are checked. Elsewhere the update is sent first.
         When ``old``'s row is not there, ``send`` raises ``DatabaseError`` and the block the
         batch was sent in is rolled back (its other writes were made on PostgreSQL)."""
-        if self._with_id is not None:
-            raise TypeError("a batch gives one of its new rows an id, not two")
-        if not new._state.adding or new.pk is not None:
-            raise TypeError(f"insert() writes new rows; this {type(new).__name__} has one")
         update = _update_of(old, fields, self.db)
-        source = "replaced" if self.db.vendor == "postgresql" else None
-        compiled = _insert_of(type(new), False, self.db, source=source)
-        values = _values(new, compiled.plan, self.db)
+        row = self._row_with_id(new, "replaced" if self.db.vendor == "postgresql" else None)
         # Both or neither: a refusal above leaves the batch as it was.
-        self._replaced, self._with_id = update, (new, compiled, values)
+        self._replaced, self._with_id = update, row
 
     def send(self) -> None:
         statements, self._statements = self._statements, []
