@@ -52,9 +52,13 @@ def json_row(model: type[Model], alias: str, *, without: tuple[str, ...] = ()) -
 
 def _column(field: Field[Any, Any], alias: str) -> str:
     column = f"{alias}.{field.column}"
-    if isinstance(field, JSONField) and connection.vendor == "sqlite":
-        return f"json({column})"  # SQLite keeps JSON as text: nest it as JSON, not as a string
-    return column
+    return json_nested(column) if isinstance(field, JSONField) else column
+
+
+def json_nested(sql: str) -> str:
+    """``sql``, a JSON value (a JSON column, an aggregate of a subquery), to nest in JSON:
+    SQLite keeps JSON as text, which would be nested as a string."""
+    return f"json({sql})" if connection.vendor == "sqlite" else sql
 
 
 def json_list(value: object) -> list[Any]:
