@@ -15,6 +15,7 @@ import dataclasses
 import types
 import typing
 from datetime import date
+from itertools import pairwise
 from typing import Any, Literal, Union, get_args, get_origin
 
 from tongban.core.months import add_months
@@ -30,7 +31,7 @@ def facts_to_record(facts: PersonFacts) -> dict[str, Any]:
         value = getattr(facts, f.name)
         if f.default is not dataclasses.MISSING and value == f.default:
             continue
-        if f.name == "contributions" and list(value) == sorted(set(value)):
+        if f.name == "contributions" and _ascending(value):
             record["contribution_runs"] = _runs(value)  # the usual, sorted case: compact
         else:
             record[f.name] = _plain(value)
@@ -82,19 +83,29 @@ def _build(hint: Any, value: Any) -> Any:
     return value
 
 
+def _ascending(months: tuple[ContributionMonth, ...]) -> bool:
+    """Sorted, and no month twice (in one pass: this runs at every claim's every step)."""
+    return all(a < b for a, b in pairwise(months))
+
+
 def _runs(months: tuple[ContributionMonth, ...]) -> list[list[str]]:
-    # [first, last, region, last's month number]: a month follows the run's last when its number
-    # is one more (at every claim's every step: no date arithmetic per month). Months are their
-    # first days; any other date stands alone, so that it comes back as it was.
-    runs: list[list[Any]] = []
-    for region, month in sorted((r, m) for m, r in months):  # region by region
+    """``months``, ascending, as runs region by region: [first, last, region]."""
+    # A month follows its region's run when its number is one more than the run's last (no
+    # date arithmetic per month). Months are their first days; any other date stands alone, so
+    # that it comes back as it was.
+    by_region: dict[str, list[list[Any]]] = {}
+    for month, region in months:  # ascending, so each region's months come in order
         number = month.year * 12 + month.month if month.day == 1 else None
-        last = runs[-1] if runs else None
-        if number and last is not None and last[2] == region and last[3] == number - 1:
-            last[1], last[3] = month, number
+        runs = by_region.setdefault(region, [])
+        if number and runs and runs[-1][2] == number - 1:
+            runs[-1][1], runs[-1][2] = month, number
         else:
-            runs.append([month, month, region, number])
-    return [[first.isoformat(), end.isoformat(), region] for first, end, region, _ in runs]
+            runs.append([month, month, number])
+    return [
+        [first.isoformat(), last.isoformat(), region]
+        for region in sorted(by_region)
+        for first, last, _ in by_region[region]
+    ]
 
 
 def _months(runs: list[list[str]]) -> tuple[ContributionMonth, ...]:
