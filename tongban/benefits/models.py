@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from tongban.core.canonical import RecordJSONEncoder
+from tongban.core.canonical import RecordJSONField
 
 MONTHLY_ITEMS = ("ui_benefit", "unemployment_subsidy")
 
@@ -76,9 +76,7 @@ class Entitlement(models.Model):
     )
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=40, blank=True, default="")
-    explanation = models.JSONField(
-        encoder=RecordJSONEncoder, help_text="The rules engine's assessment, as decided"
-    )
+    explanation = RecordJSONField(help_text="The rules engine's assessment, as decided")
     parameter_set_version = models.CharField(max_length=64)
     catalogue_version = models.PositiveIntegerField()
     created_at = models.DateTimeField()

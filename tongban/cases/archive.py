@@ -7,7 +7,6 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import orjson
 from django.db import IntegrityError, connection, transaction
 
 from tongban.benefits.selectors import entitlement_for_application
@@ -15,7 +14,7 @@ from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.core import clock
 from tongban.core.canonical import CanonicalJson, sha256_of
 from tongban.core.instances import attach, loaded, new
-from tongban.core.jsonrows import from_json_row, json_functions, json_list, json_row
+from tongban.core.jsonrows import from_json_row, json_dict, json_functions, json_list, json_row
 from tongban.core.prepared import Prepared, Writes, fetch_one, joined
 from tongban.core.transactions import require_transaction
 from tongban.regions.selectors import office_from_json, row_sql
@@ -62,7 +61,7 @@ def _sealing_reads(application: Application) -> tuple[ArchiveHead, list[Transiti
             pass  # another transaction created it first; lock theirs
         row = fetch_one(sql, values)
     *head_values, steps_json, snapshot = row
-    application.snapshot = orjson.loads(snapshot)  # JSON text, as both databases give it here
+    application.snapshot = json_dict(snapshot)  # parsed on PostgreSQL (json), text on SQLite
     head = loaded(ArchiveHead, connection.alias, _HEAD_COLUMNS, head_values)
     steps = []
     for item in json_list(steps_json):

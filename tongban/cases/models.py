@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from tongban.core.canonical import RecordJSONEncoder
+from tongban.core.canonical import RecordJSONField
 from tongban.core.models import AppendOnlyModel
 
 OPEN_STATUSES = ("initial_review", "re_review", "returned")
@@ -95,10 +95,7 @@ class Application(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices)
     data = models.JSONField(default=dict, blank=True, help_text="What the applicant added")
-    snapshot = models.JSONField(
-        encoder=RecordJSONEncoder,
-        help_text="The registry and the assessment, as pulled at acceptance",
-    )
+    snapshot = RecordJSONField(help_text="The registry and the assessment, as pulled at acceptance")
     submitted_at = models.DateTimeField()
     submitted_on = models.DateField(help_text="Local date; the time limit counts from it")
     due_date = models.DateField(help_text="Decision due; moves on when a return pauses the clock")
@@ -259,10 +256,9 @@ class Transition(AppendOnlyModel):
     at = models.DateTimeField()
     reasons = models.JSONField(default=list, blank=True)
     checklist = models.JSONField(default=dict, blank=True)
-    seen = models.JSONField(
+    seen = RecordJSONField(
         default=dict,
         blank=True,
-        encoder=RecordJSONEncoder,
         help_text="What the actor saw (assessment); its canonical text is what seen_sha256 hashes",
     )
     seen_sha256 = models.CharField(max_length=64, blank=True, default="")
@@ -305,7 +301,7 @@ class Archive(AppendOnlyModel):
         Application, on_delete=models.PROTECT, related_name="archive"
     )
     sealed_at = models.DateTimeField()
-    content = models.JSONField(encoder=RecordJSONEncoder)
+    content = RecordJSONField()
     content_sha256 = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64)
     chain_hash = models.CharField(max_length=64, unique=True)

@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+from django.db import models
+from psycopg.types.json import Json, Jsonb
 
 # The canonical form: sorted keys, no spaces, characters as they are (the standard encoder's
 # ``sort_keys=True, ensure_ascii=False, separators=(",", ":")``). Dates, times and dataclasses
@@ -118,3 +120,41 @@ class RecordJSONEncoder(json.JSONEncoder):
         if isinstance(o, CanonicalJson):
             return o.text
         return _strict(o)
+
+
+class RecordJSONField(models.JSONField):
+    """A JSON field that keeps records: stored in the canonical form (:class:`RecordJSONEncoder`)
+    and, on PostgreSQL, in a column of type ``json``, which keeps the text as it is written.
+    So the stored text is the text whose SHA-256 the record keeps (``seen::text`` hashes to
+    ``seen_sha256``), and PostgreSQL does not parse it into ``jsonb``'s binary form at every
+    write (ADR 0217). The records are written whole and read whole, never searched inside
+    (``json`` has no equality, so no ``DISTINCT`` over a row that holds one either).
+
+    The value is sent as psycopg's ``Json``: Django's ``Jsonb`` would make PostgreSQL parse
+    it as ``jsonb`` and write it out again as text for the column. Read back, the driver has
+    parsed it already. A record is an object; a bare JSON string would not come back as the
+    string it was."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("encoder", RecordJSONEncoder)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("encoder") is RecordJSONEncoder:
+            del kwargs["encoder"]
+        return name, path, args, kwargs
+
+    def db_type(self, connection: Any) -> str | None:
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        value = super().get_db_prep_value(value, connection, prepared)
+        if isinstance(value, Jsonb):
+            return Json(value.obj, dumps=value.dumps)
+        return value
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None or not isinstance(value, str):
+            return value  # parsed by the driver (PostgreSQL's json)
+        return super().from_db_value(value, expression, connection)

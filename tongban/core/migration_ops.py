@@ -77,3 +77,34 @@ def lz4_compressed(*columns: tuple[str, str]) -> Operation:
         return run
 
     return migrations.RunPython(compress("lz4"), compress("DEFAULT"))
+
+
+def record_json(*columns: tuple[str, str]) -> Operation:
+    """On PostgreSQL, each ``(table, column)`` of type ``jsonb`` changed to ``json``, which
+    keeps a record's text as it was written (``core.canonical.RecordJSONField``, ADR 0217). The
+    table is rewritten under an exclusive lock; the column keeps its compression. Nothing
+    changes on SQLite, where JSON is text already. Reversed, back to ``jsonb``."""
+
+    def to(kind: str) -> Any:
+        def run(apps: Any, schema_editor: Any) -> None:
+            if schema_editor.connection.vendor != "postgresql":
+                return
+            quote = schema_editor.connection.ops.quote_name
+            for table, column in columns:
+                # A new type forgets the column's compression (lz4_compressed): set it again.
+                with schema_editor.connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT attcompression FROM pg_attribute"
+                        " WHERE attrelid = %s::regclass AND attname = %s",
+                        [table, column],
+                    )
+                    (compression,) = cursor.fetchone()
+                alter = f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(column)}"
+                schema_editor.execute(f"{alter} TYPE {kind} USING {quote(column)}::{kind}")
+                if compression:
+                    method = {"l": "lz4", "p": "pglz"}[compression]
+                    schema_editor.execute(f"{alter} SET COMPRESSION {method}")
+
+        return run
+
+    return migrations.RunPython(to("json"), to("jsonb"))

@@ -1,9 +1,10 @@
 """The JSON a case records is encoded once: the text hashed is the text stored
-(``core.canonical``), and on PostgreSQL it is compressed with lz4 (docs/decisions/0209)."""
+(``core.canonical``), kept as it is (PostgreSQL's ``json``, ADR 0217) and compressed with lz4
+on PostgreSQL (docs/decisions/0209)."""
 
 from __future__ import annotations
 
-import json
+import hashlib
 
 import pytest
 from django.db import connection
@@ -14,7 +15,7 @@ from tongban.cases.archive import _STEPS, _sealing_reads, archive_content, archi
 from tongban.cases.models import Application, Archive, ArchiveHead, Transition
 from tongban.cases.tests.test_send_back import decide, submit
 from tongban.core.canonical import canonical_json, sha256_of
-from tongban.core.migration_ops import lz4_compressed
+from tongban.core.migration_ops import lz4_compressed, record_json
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +36,15 @@ def approved(staff, worker) -> Application:
 
 
 def _stored(table: str, column: str, row_id: int) -> str:
+    """The text the database holds, as it holds it."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [row_id])
+        cursor.execute(f"SELECT CAST({column} AS TEXT) FROM {table} WHERE id = %s", [row_id])
         (text,) = cursor.fetchone()
-    return text if isinstance(text, str) else json.dumps(text)
+    return str(text)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def test_each_step_keeps_the_hash_of_what_it_saw_and_the_archive_verifies(approved):
@@ -58,15 +64,18 @@ def test_each_step_keeps_the_hash_of_what_it_saw_and_the_archive_verifies(approv
     assert archive_verify().ok
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps JSON as the text sent")
 def test_the_text_stored_is_the_canonical_text_that_was_hashed(approved):
-    """Sorted keys, no spaces, Chinese as it is: the exact text the hash was taken of."""
+    """Sorted keys, no spaces, Chinese as it is: the exact text the hash was taken of, so the
+    database alone can check a record against its hash."""
     step = Transition.objects.filter(application=approved, stage="re_review").get()
     stored = _stored("cases_transition", "seen", step.pk)
     assert stored == canonical_json(step.seen)
+    assert _sha256(stored) == step.seen_sha256
     assert "\\u" not in stored and "失业" in stored
     archive = Archive.objects.get(application=approved)
-    assert _stored("cases_archive", "content", archive.pk) == canonical_json(archive.content)
+    content = _stored("cases_archive", "content", archive.pk)
+    assert content == canonical_json(archive.content)
+    assert _sha256(content) == archive.content_sha256
     snapshot = _stored("cases_application", "snapshot", approved.pk)
     assert snapshot == canonical_json(approved.snapshot)
     entitlement = Entitlement.objects.get(application_reference=approved.reference)
@@ -122,6 +131,37 @@ def test_the_compression_migration_goes_forward_and_back():
             assert compression() == ("l" if has_lz4 else "")
             operation.reverse_code(None, editor)
             assert compression() == ""  # the server's default again
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL column type")
+def test_the_record_columns_are_json_and_the_migration_goes_forward_and_back():
+    with connection.cursor() as cursor:
+        for table, column in RECORD_COLUMNS:
+            cursor.execute(
+                "SELECT atttypid::regtype::text FROM pg_attribute"
+                " WHERE attrelid = %s::regclass AND attname = %s",
+                [table, column],
+            )
+            assert cursor.fetchone()[0] == "json", (table, column)
+        cursor.execute("CREATE TEMPORARY TABLE scratch_records (id int, doc jsonb)")
+        cursor.execute("ALTER TABLE scratch_records ALTER COLUMN doc SET COMPRESSION pglz")
+        cursor.execute("""INSERT INTO scratch_records VALUES (1, '{"b": 1, "a": [2]}')""")
+
+        def described() -> tuple[str, str, str]:
+            cursor.execute(
+                "SELECT atttypid::regtype::text, attcompression,"
+                " (SELECT doc::text FROM scratch_records) FROM pg_attribute"
+                " WHERE attrelid = 'scratch_records'::regclass AND attname = 'doc'"
+            )
+            kind, compression, text = cursor.fetchone()
+            return str(kind), str(compression), str(text)
+
+        operation = record_json(("scratch_records", "doc"))
+        with connection.schema_editor(atomic=False) as editor:
+            operation.code(None, editor)
+            assert described() == ("json", "p", '{"a": [2], "b": 1}')  # the compression kept
+            operation.reverse_code(None, editor)
+            assert described() == ("jsonb", "p", '{"a": [2], "b": 1}')
 
 
 def test_sealing_reads_the_head_and_the_steps_as_the_orm_does(approved):
