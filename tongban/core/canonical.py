@@ -155,6 +155,6 @@ class RecordJSONField(models.JSONField):
         return value
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        if value is None or not isinstance(value, str):
-            return value  # parsed by the driver (PostgreSQL's json)
+        if not isinstance(value, str):
+            return value  # None, or parsed by the driver (PostgreSQL's json)
         return super().from_db_value(value, expression, connection)
